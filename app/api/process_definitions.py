@@ -1,0 +1,104 @@
+"""/process-definition: list, count, get by id or key, xml, start, form variables."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..services import definitions as svc
+from ..services import instances
+from ..services.errors import NotFound
+from . import docs
+from .errors import RestError
+from .http import actor, criteria, kb, link, load_body, ok
+from .schemas.dto import (
+    CountSchema,
+    ProcessDefinitionSchema,
+    ProcessDefinitionXmlSchema,
+    ProcessInstanceSchema,
+    ProcessInstanceWithVariablesSchema,
+    VariableValueSchema,
+)
+from .schemas.requests import DefinitionQuerySchema, StartSchema
+from .variables import names_arg, read_map, write_map
+
+bp = Blueprint("process_definitions", __name__)
+
+
+def _query(from_body: bool = False):
+    return criteria(svc.DefinitionQuery, DefinitionQuerySchema(), from_body)
+
+
+@bp.get("/process-definition")
+@docs.doc("Query process definitions", query=DefinitionQuerySchema, response=ProcessDefinitionSchema, many=True)
+def list_():
+    return ok(ProcessDefinitionSchema(many=True).dump(svc.list_definitions(kb(), actor(), _query())))
+
+
+@bp.get("/process-definition/count")
+@docs.doc("Count process definitions", query=DefinitionQuerySchema, response=CountSchema)
+def count():
+    return ok({"count": svc.count_definitions(kb(), actor(), _query())})
+
+
+def _ref(id=None, key=None, tenant_id=None) -> dict:
+    return {"definition_id": id, "key": key, "tenant_id": tenant_id}
+
+
+def _get(ref: dict):
+    try:
+        return svc.get_definition(kb(), actor(), **ref)
+    except NotFound as e:
+        raise RestError(404, "RestException" if ref["key"] else "InvalidRequestException", str(e)) from None
+
+
+def _routes(suffix: str, view, methods=("GET",)):
+    """Register a view at /process-definition/{id}/…, /key/{key}/… and /key/{key}/tenant-id/{tenant}/…."""
+    bp.add_url_rule(f"/process-definition/<id>{suffix}", f"{view.__name__}_by_id", view, methods=list(methods))
+    bp.add_url_rule(f"/process-definition/key/<key>{suffix}", f"{view.__name__}_by_key", view, methods=list(methods))
+    bp.add_url_rule(f"/process-definition/key/<key>/tenant-id/<tenant_id>{suffix}", f"{view.__name__}_by_tenant",
+                    view, methods=list(methods))
+
+
+@docs.doc("Get a process definition", response=ProcessDefinitionSchema)
+def get(id=None, key=None, tenant_id=None):
+    return ok(ProcessDefinitionSchema().dump(_get(_ref(id, key, tenant_id))))
+
+
+@docs.doc("The BPMN 2.0 XML of a process definition", response=ProcessDefinitionXmlSchema)
+def xml(id=None, key=None, tenant_id=None):
+    _get(_ref(id, key, tenant_id))
+    definition, data = svc.get_xml(kb(), actor(), **_ref(id, key, tenant_id))
+    return ok({"id": definition.id, "bpmn20Xml": data.decode("utf-8", errors="replace") if data else None})
+
+
+@docs.doc("Start form variables (field defaults)", response=VariableValueSchema)
+def form_variables(id=None, key=None, tenant_id=None):
+    _get(_ref(id, key, tenant_id))
+    return ok(write_map(svc.start_form_variables(kb(), actor(), **_ref(id, key, tenant_id), names=names_arg())))
+
+
+@docs.doc("Start a process instance", body=StartSchema, response=ProcessInstanceWithVariablesSchema)
+def start(id=None, key=None, tenant_id=None):
+    body = load_body(StartSchema())
+    variables = read_map(body.get("variables"))
+    definition = _get(_ref(id, key, tenant_id))
+    started = instances.start(kb(), actor(), instances.StartCommand(
+        definition_id=definition.id, business_key=body.get("businessKey"), variables=variables,
+        with_variables_in_return=bool(body.get("withVariablesInReturn"))))
+    return ok(dump_started(started))
+
+
+def dump_started(started) -> dict:
+    i = started.instance
+    data = {"id": i.id, "definition_id": i.definition_id, "definition_key": i.definition_key,
+            "business_key": i.business_key, "ended": i.state != "ACTIVE", "suspended": i.suspended,
+            "tenant_id": i.tenant_id, "links": [link(f"/process-instance/{i.id}")]}
+    if started.variables is None:
+        return ProcessInstanceSchema().dump(data)
+    return {**ProcessInstanceSchema().dump(data), "variables": write_map(started.variables)}
+
+
+_routes("", get)
+_routes("/xml", xml)
+_routes("/form-variables", form_variables)
+_routes("/start", start, methods=("POST",))
+_routes("/submit-form", start, methods=("POST",))

@@ -1,0 +1,1 @@
+"""marshmallow schemas at the HTTP boundary: DTOs to dump, requests to load."""

@@ -1,0 +1,116 @@
+"""The `kuaibao` command: serve, db upgrade, deploy, demo. `make run` is built on it."""
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from pathlib import Path
+
+import click
+
+from .config import ConfigError, Settings
+
+
+@click.group()
+def main() -> None:
+    """Kuaibao workflow service."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from .migrate import upgrade
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"database at {revision}: {_redact(settings.database_url)}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", default=None, help="Deployment name (duplicate filtering compares within a name).")
+@click.option("--tenant", default=None, help="Tenant id.")
+def deploy(files: tuple[Path, ...], name: str | None, tenant: str | None) -> None:
+    """Deploy FILES (default: every BPMN/DMN in the workflows directory), skipping unchanged ones."""
+    from .engine.deployment import is_bpmn, is_dmn
+    from .services.context import SYSTEM
+    from .services.deployments import DeployCommand
+    from .services.deployments import deploy as run_deploy
+    from .services.errors import ParseFailed
+    from .wiring import build_services
+    kb = build_services()
+    if not files:
+        files = tuple(sorted(p for p in Path(kb.settings.workflows_dir).glob("*")
+                             if p.is_file() and (is_bpmn(p.name) or is_dmn(p.name))))
+        name = name or "kuaibao-workflows"
+        if not files:
+            click.echo(f"nothing to deploy in {kb.settings.workflows_dir}")
+            return
+    cmd = DeployCommand(resources={p.name: p.read_bytes() for p in files}, name=name or "kuaibao-cli",
+                        source="kuaibao-cli", tenant_id=tenant, duplicate_filtering=True)
+    try:
+        result = run_deploy(kb, SYSTEM, cmd)
+    except ParseFailed as e:
+        for p in e.problems:
+            click.echo(f"error: {p}", err=True)
+        sys.exit(1)
+    if not result.processes and not result.decisions:
+        click.echo(f"unchanged: {len(files)} file(s), deployment {result.deployment.id}")
+    for d in result.processes + result.decisions:
+        click.echo(f"deployed {d.id}")
+
+
+@main.command()
+def demo() -> None:
+    """Create the demo users and groups (idempotent)."""
+    from .demo import create_demo_identities
+    from .wiring import build_services
+    users = create_demo_identities(build_services())
+    click.echo(f"demo identities ready: {users} users (demo/demo is an administrator)")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Port (default: PORT or 8080).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--workers", type=int, default=None, help="Worker processes (default: 1 on SQLite, 2×CPU on PostgreSQL).")
+@click.option("--threads", type=int, default=8, show_default=True)
+def serve(port: int | None, host: str, workers: int | None, threads: int) -> None:
+    """Serve the API with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    settings = _settings()
+    sqlite = settings.database_url.startswith("sqlite")
+    workers = workers or (1 if sqlite else max(2, multiprocessing.cpu_count() * 2))
+    bind = f"{host}:{port or settings.port}"
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+                               "accesslog": "-", "timeout": 60, "graceful_timeout": 10}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from . import create_app
+            return create_app()
+
+    click.echo(f"Kuaibao on http://{bind}/engine-rest ({workers} worker(s) × {threads} threads, "
+               f"{'SQLite' if sqlite else 'PostgreSQL'})")
+    Server().run()
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.load()
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

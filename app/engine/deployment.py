@@ -1,0 +1,242 @@
+"""Parse a deployment's resources into process and decision definitions, or refuse it with located problems."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Mapping
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import dialect, sandbox, xmlsafe
+from .errors import DeploymentInvalid, Problem
+from .serializer import spec_to_json
+from .specs import KuaibaoParser
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
+DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
+SUPPORTED_HIT_POLICIES = {"UNIQUE", "FIRST", "COLLECT"}
+
+
+@dataclass
+class ProcessDefinitionData:
+    """A deployable process: what the definitions table stores."""
+
+    key: str
+    name: str | None
+    resource_name: str
+    version_tag: str | None
+    category: str | None
+    history_time_to_live: int | None
+    startable: bool
+    spec_json: str
+    start_form: dict | None
+    description: str | None = None
+
+
+@dataclass
+class DecisionDefinitionData:
+    """A deployable DMN decision."""
+
+    key: str
+    name: str | None
+    resource_name: str
+    version_tag: str | None
+    category: str | None
+    history_time_to_live: int | None
+
+
+@dataclass
+class ParsedDeployment:
+    """Everything a deployment defines."""
+
+    processes: list[ProcessDefinitionData] = field(default_factory=list)
+    decisions: list[DecisionDefinitionData] = field(default_factory=list)
+
+
+def is_bpmn(name: str) -> bool:
+    return name.lower().endswith(BPMN_SUFFIXES)
+
+
+def is_dmn(name: str) -> bool:
+    return name.lower().endswith(DMN_SUFFIXES)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> BpmnValidator:
+    return BpmnValidator()
+
+
+def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = True) -> ParsedDeployment:
+    """Parse every BPMN and DMN resource together (call activities and decisions resolve across files)."""
+    problems: list[Problem] = []
+    bpmn_roots: dict[str, etree._Element] = {}
+    dmn_roots: dict[str, etree._Element] = {}
+    for name, data in resources.items():
+        if not (is_bpmn(name) or is_dmn(name)):
+            continue
+        try:
+            root = xmlsafe.parse(data, name)
+        except xmlsafe.UnsafeXml as e:
+            problems.append(e.problem)
+            continue
+        (bpmn_roots if is_bpmn(name) else dmn_roots)[name] = root
+    for name, root in bpmn_roots.items():
+        problems += dialect.normalize_bpmn(root, name)
+    for name, root in dmn_roots.items():
+        problems += _check_dmn(root, name)
+    if problems:
+        raise DeploymentInvalid(problems)
+
+    parser = KuaibaoParser(validator=_validator() if validate_schema else None)
+    result = ParsedDeployment()
+    for name, root in dmn_roots.items():
+        for decision_root in _split_decisions(root):
+            try:
+                parser.add_dmn_xml(decision_root, filename=name)
+            except (ValidationException, SpiffWorkflowException) as e:
+                problems.append(_problem(e, name, root))
+        result.decisions += _decisions(root, name)
+    owners: dict[str, tuple[str, etree._Element]] = {}
+    for name, root in bpmn_roots.items():
+        try:
+            parser.add_bpmn_xml(root, filename=name)
+        except (ValidationException, SpiffWorkflowException) as e:
+            problems.append(_problem(e, name, root))
+            continue
+        executable = root.xpath("bpmn:process[@isExecutable='true']", namespaces=dialect.NS)
+        if not executable:
+            ids = ", ".join(p.get("id", "?") for p in root.xpath("bpmn:process", namespaces=dialect.NS)) or "none"
+            problems.append(Problem(f"no executable process (processes: {ids}); set isExecutable=\"true\"", name))
+        for process in executable:
+            owners[process.get("id")] = (name, process)
+    if problems:
+        raise DeploymentInvalid(problems)
+    for key, (name, process) in owners.items():
+        try:
+            spec = parser.get_spec(key)
+            subprocess_specs = parser.get_subprocess_specs(key)
+            spec_json = spec_to_json(spec, subprocess_specs)
+        except (ValidationException, SpiffWorkflowException) as e:
+            problems.append(_problem(e, name, process.getroottree().getroot()))
+            continue
+        except Exception as e:  # Spiff raises plain exceptions on some malformed diagrams
+            problems.append(Problem(f"{type(e).__name__}: {e}", name, key, process.sourceline))
+            continue
+        result.processes.append(_process(process, name, spec_json))
+    if problems:
+        raise DeploymentInvalid(problems)
+    return result
+
+
+def _problem(e: Exception, resource: str, root: etree._Element) -> Problem:
+    """Locate a Spiff parse error: element id from the exception, line from our own tree."""
+    element_id = getattr(e, "id", None) or None
+    line = getattr(e, "line_number", None) or None
+    if element_id and not line:
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        line = found[0].sourceline if found else None
+    message = str(e).strip() or type(e).__name__
+    message = " ".join([message, *[n for n in getattr(e, "__notes__", []) if n not in message]])
+    return Problem(message, getattr(e, "file_name", None) or resource, element_id, line)
+
+
+def _camunda(node: etree._Element, attr: str) -> str | None:
+    return node.get(f"{{{dialect.CAMUNDA_NS}}}{attr}")
+
+
+def _ttl(node: etree._Element) -> int | None:
+    value = _camunda(node, "historyTimeToLive")
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _process(process: etree._Element, resource: str, spec_json: str) -> ProcessDefinitionData:
+    doc = process.find(f"{{{dialect.BPMN_NS}}}documentation")
+    return ProcessDefinitionData(
+        key=process.get("id"), name=process.get("name"), resource_name=resource,
+        version_tag=_camunda(process, "versionTag"), category=process.getroottree().getroot().get("targetNamespace"),
+        history_time_to_live=_ttl(process),
+        startable=(_camunda(process, "isStartableInTasklist") or "true").lower() != "false",
+        spec_json=spec_json, start_form=dialect.start_form(process),
+        description=doc.text.strip() if doc is not None and doc.text else None)
+
+
+def _dmn_ns(root: etree._Element) -> dict:
+    return {"dmn": root.nsmap.get(None) or root.nsmap.get("dmn") or ""}
+
+
+def _split_decisions(root: etree._Element) -> list[etree._Element]:
+    """One tree per decision: Spiff's DMN parser reads only the first decision of a document."""
+    decisions = root.xpath("dmn:decision", namespaces=_dmn_ns(root))
+    if len(decisions) <= 1:
+        return [root]
+    trees = []
+    for keep in decisions:
+        clone = copy.deepcopy(root)
+        for d in clone.xpath("dmn:decision", namespaces=_dmn_ns(root)):
+            if d.get("id") != keep.get("id"):
+                clone.remove(d)
+        trees.append(clone)
+    return trees
+
+
+def _decisions(root: etree._Element, resource: str) -> list[DecisionDefinitionData]:
+    return [DecisionDefinitionData(key=d.get("id"), name=d.get("name"), resource_name=resource,
+                                   version_tag=_camunda(d, "versionTag"), category=root.get("namespace"),
+                                   history_time_to_live=_ttl(d))
+            for d in root.xpath("dmn:decision", namespaces=_dmn_ns(root))]
+
+
+def _check_dmn(root: etree._Element, resource: str) -> list[Problem]:
+    """Refuse what Spiff's DMN engine would get wrong silently, and check cell code with the sandbox."""
+    ns = _dmn_ns(root)
+    problems = []
+    decisions = root.xpath("dmn:decision", namespaces=ns)
+    if not decisions:
+        return [Problem("no decision in DMN resource", resource, line=root.sourceline)]
+    for decision in decisions:
+        tables = decision.xpath("dmn:decisionTable", namespaces=ns)
+        if len(tables) != 1:
+            problems.append(Problem("a decision must contain exactly one decision table (literal expressions "
+                                    "and decision requirements are not supported)", resource, decision.get("id"),
+                                    decision.sourceline))
+            continue
+        table = tables[0]
+        policy = (table.get("hitPolicy") or "UNIQUE").upper()
+        if policy not in SUPPORTED_HIT_POLICIES or table.get("aggregation"):
+            problems.append(Problem(f"hit policy {policy}{' ' + table.get('aggregation') if table.get('aggregation') else ''}"
+                                    f" is not supported (UNIQUE, FIRST, COLLECT without aggregation)",
+                                    resource, table.get("id") or decision.get("id"), table.sourceline))
+        if policy == "FIRST":
+            table.set("hitPolicy", "UNIQUE")  # Spiff's UNIQUE already returns the first matching rule
+        for text in table.xpath("dmn:input/dmn:inputExpression/dmn:text | dmn:rule/dmn:outputEntry/dmn:text",
+                                namespaces=ns):
+            if text.text and text.text.strip():
+                try:
+                    sandbox.check_expression(text.text.strip())
+                except sandbox.SandboxViolation as e:
+                    problems.append(Problem(f"DMN expression {text.text.strip()!r}: {e}", resource,
+                                            dialect.element_context(text)[0], text.sourceline))
+        for text in table.xpath("dmn:rule/dmn:inputEntry/dmn:text", namespaces=ns):
+            cell = (text.text or "").strip()
+            if cell and cell != "-":
+                problems += _check_input_entry(cell, text, resource)
+    return problems
+
+
+def _check_input_entry(cell: str, node: etree._Element, resource: str) -> list[Problem]:
+    errors = []
+    for candidate in (f"(value) == ({cell})", f"value {cell}", cell.replace("?", "value")):
+        try:
+            sandbox.check_expression(candidate)
+            return []
+        except sandbox.SandboxViolation as e:
+            errors.append(e)
+    return [Problem(f"DMN input entry {cell!r}: {errors[0]}", resource, dialect.element_context(node)[0],
+                    node.sourceline)]

@@ -1,0 +1,215 @@
+"""Run process instances: start, complete user tasks, change variables. Plain data in, plain data out.
+
+The engine holds no database and no web framework. Each call takes a definition's `SpecBundle`
+and an instance's serialized state, advances the workflow as far as it can go (scripts,
+gateways, pass-through tasks, service tasks whose topic has an in-process handler) and returns an
+`Outcome`: the new state, the user tasks that opened and closed, and the process variables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import juel, sandbox
+from .assignment import UserTaskRecord, make_evaluator, record
+from .errors import TaskFailed, TaskNotActive
+from .script_engine import SandboxedScriptEngine
+from .serializer import SpecBundle, dump_state
+
+Handler = Callable[[dict], Mapping[str, Any] | None]
+FRONTIER = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+MAX_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts about the instance that diagram code may read but that are not process variables."""
+
+    business_key: str | None = None
+    process_instance_id: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What a command did to an instance, for the service layer to persist."""
+
+    state: str
+    ended: bool
+    opened: list[UserTaskRecord] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    variables: dict[str, Any] = field(default_factory=dict)
+    waiting_external: list[dict] = field(default_factory=list)
+
+
+class Engine:
+    """Runs instances with a fixed handler registry and sandbox limits."""
+
+    def __init__(self, handlers: Mapping[str, Handler] | None = None,
+                 limits: sandbox.Limits = sandbox.DEFAULT_LIMITS,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        self.handlers = dict(handlers or {})
+        self.limits = limits
+        self.clock = clock
+
+    def start(self, bundle: SpecBundle, variables: Mapping[str, Any], ctx: Context,
+              initiator: tuple[str, str] | None = None) -> Outcome:
+        """Create an instance with its start variables and run it until it waits."""
+        run = _Run(self, bundle.new_workflow(), ctx)
+        data = dict(variables)
+        if initiator:
+            data[initiator[0]] = initiator[1]
+        run.wf.task_tree.data.update(data)
+        return run.advance()
+
+    def complete_user_task(self, bundle: SpecBundle, state: str, task_id: str,
+                           variables: Mapping[str, Any], ctx: Context) -> Outcome:
+        """Complete a ready user task with variables (set in process scope) and run on."""
+        run = _Run(self, bundle.load(state), ctx)
+        task = run.ready_user_task(task_id)
+        run.set_variables(variables, ())
+        task.data.update(variables)
+        run.guard(task.run)
+        return run.advance()
+
+    def set_variables(self, bundle: SpecBundle, state: str, modifications: Mapping[str, Any],
+                      deletions: list[str] | tuple[str, ...], ctx: Context) -> Outcome:
+        """Change process variables in every live branch (Camunda's single process scope)."""
+        run = _Run(self, bundle.load(state), ctx)
+        run.set_variables(modifications, deletions)
+        return run.finish()
+
+    def variables(self, bundle: SpecBundle, state: str) -> dict[str, Any]:
+        """Process variables of a stored instance."""
+        return process_variables(bundle.load(state))
+
+
+class _Run:
+    """One command on one workflow: remembers which user tasks were open when it began."""
+
+    def __init__(self, engine: Engine, wf: BpmnWorkflow, ctx: Context):
+        self.engine, self.wf, self.ctx = engine, wf, ctx
+        extra = {**juel.HELPERS, "business_key": ctx.business_key}
+        wf.script_engine = SandboxedScriptEngine(extra, engine.limits)
+        self.evaluate = make_evaluator(extra, engine.limits)
+        self.open_before = {t.id for t in self._user_tasks()}
+        self.steps = 0
+
+    def _user_tasks(self):
+        return [t for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
+                if isinstance(t.task_spec, UserTaskMixin)]
+
+    def ready_user_task(self, task_id: str):
+        try:
+            task = self.wf.get_task_from_id(UUID(task_id))
+        except (ValueError, WorkflowException, KeyError):
+            task = None
+        if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTaskMixin):
+            raise TaskNotActive(f"task {task_id} is not waiting in this process instance")
+        return task
+
+    def set_variables(self, modifications: Mapping[str, Any], deletions) -> None:
+        targets = [t for t in self.wf.get_tasks(state=FRONTIER)] or [self.wf.task_tree]
+        for t in targets:
+            t.data.update(modifications)
+            for name in deletions:
+                t.data.pop(name, None)
+        if self.wf.is_completed():
+            self.wf.data.update(modifications)
+
+    def guard(self, step: Callable[[], Any]):
+        """Run an engine step, turning Spiff's errors into TaskFailed with BPMN context."""
+        try:
+            return step()
+        except TaskFailed:
+            raise
+        except WorkflowTaskException as e:
+            spec = e.task.task_spec if getattr(e, "task", None) is not None else None
+            raise TaskFailed(_message(e), element_id=getattr(spec, "bpmn_id", None),
+                             element_name=getattr(spec, "bpmn_name", None),
+                             line=getattr(e, "line_number", None) or None) from e
+        except (SpiffWorkflowException, sandbox.SandboxError) as e:
+            raise TaskFailed(_message(e)) from e
+
+    def _count(self, task) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise TaskFailed(f"more than {MAX_STEPS} steps in one command: is there a loop without a wait state?",
+                             element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name)
+
+    def advance(self) -> Outcome:
+        """Run engine steps, pass-through tasks and in-process handlers until nothing moves."""
+        while True:
+            self.guard(lambda: self.wf.do_engine_steps(did_complete_task=self._count))
+            if not (self._pass_through() or self._run_handlers()):
+                return self.finish()
+
+    def _pass_through(self) -> bool:
+        """Camunda runs bpmn:task and bpmn:manualTask without waiting; Spiff would wait for a user."""
+        moved = False
+        for task in self.wf.get_tasks(state=TaskState.READY, manual=True):
+            if isinstance(task.task_spec, (NoneTask, ManualTask)) and not isinstance(task.task_spec, UserTaskMixin):
+                self._count(task)
+                self.guard(task.run)
+                moved = True
+        return moved
+
+    def _run_handlers(self) -> bool:
+        moved = False
+        for task in self.wf.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask):
+            handler = self.engine.handlers.get(task.task_spec.extensions.get("camunda:topic"))
+            if handler is None:
+                continue
+            self._count(task)
+            try:
+                result = handler(dict(task.data))
+            except Exception as e:  # a handler's failure fails the command, never half-applies it
+                raise TaskFailed(f"handler for topic '{task.task_spec.extensions.get('camunda:topic')}' failed: "
+                                 f"{type(e).__name__}: {e}", element_id=task.task_spec.bpmn_id,
+                                 element_name=task.task_spec.bpmn_name) from e
+            if result:
+                task.data.update(result)
+            self.guard(task.complete)
+            moved = True
+        return moved
+
+    def finish(self) -> Outcome:
+        now = self.engine.clock()
+        open_now = self._user_tasks()
+        opened = []
+        for t in open_now:
+            if t.id not in self.open_before:
+                try:
+                    opened.append(record(t, self.evaluate, now))
+                except (ValueError, TypeError, juel.JuelError, sandbox.SandboxError, NameError, KeyError) as e:
+                    raise TaskFailed(f"cannot evaluate the task's assignment: {e}", element_id=t.task_spec.bpmn_id,
+                                     element_name=t.task_spec.bpmn_name) from e
+        closed = [str(i) for i in self.open_before - {t.id for t in open_now}]
+        external = [{"id": str(t.id), "activity_id": t.task_spec.bpmn_id, "topic": t.task_spec.extensions.get("camunda:topic")}
+                    for t in self.wf.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask)]
+        return Outcome(state=dump_state(self.wf), ended=self.wf.is_completed(), opened=opened, closed=closed,
+                       variables=process_variables(self.wf), waiting_external=external)
+
+
+def process_variables(wf: BpmnWorkflow) -> dict[str, Any]:
+    """Camunda's process scope, seen through Spiff's per-task data: the live branches merged, latest last."""
+    if wf.is_completed():
+        return dict(wf.data)
+    merged: dict[str, Any] = {}
+    for t in sorted(wf.get_tasks(state=FRONTIER), key=lambda t: t.last_state_change):
+        merged.update(t.data)
+    return merged
+
+
+def _message(e: BaseException) -> str:
+    text = str(e).strip() or type(e).__name__
+    notes = [n for n in getattr(e, "__notes__", []) if n and n not in text]
+    return " ".join([text, *notes])

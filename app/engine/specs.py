@@ -1,0 +1,105 @@
+"""Spec classes and parsers: SpiffWorkflow's Camunda parser, taught the attributes it ignores.
+
+The stock CamundaParser drops camunda:assignee/candidate*/dueDate/..., camunda:type and
+camunda:topic, reads camunda:properties only on some tasks (and leaks descendants' properties
+into embedded subprocesses), and uses Camunda-specific message semantics that break standard
+correlation. These subclasses keep every camunda attribute as `camunda:<name>` in
+`task_spec.extensions` and use the generic BPMN event parsers.
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.specs.defaults import (
+    CallActivity,
+    ManualTask,
+    NoneTask,
+    ReceiveTask,
+    ScriptTask,
+    SendTask,
+    ServiceTask,
+    TransactionSubprocess,
+)
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS,
+    BusinessRuleTaskParser,
+    CallActivityParser,
+    CamundaTaskParser,
+    ScriptTaskParser,
+    SubWorkflowParser,
+    UserTaskParser,
+)
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+_PREFIX = f"{{{CAMUNDA_MODEL_NS}}}"
+
+
+class CamundaExtensions:
+    """Mixin: direct camunda:properties plus every camunda:* attribute of the element itself."""
+
+    def parse_extensions(self, node=None):
+        node = self.node if node is None else node
+        extensions = {}
+        for prop in node.xpath("./bpmn:extensionElements/camunda:properties/camunda:property",
+                               namespaces=self.nsmap):
+            extensions[prop.get("name")] = prop.get("value")
+        for attr, value in node.attrib.items():
+            if attr.startswith(_PREFIX):
+                extensions[f"camunda:{attr[len(_PREFIX):]}"] = value
+        return extensions
+
+
+class KbTaskParser(CamundaExtensions, CamundaTaskParser):
+    """Plain, manual and service tasks, with Camunda multi-instance."""
+
+
+class KbUserTaskParser(CamundaExtensions, UserTaskParser):
+    """User tasks keep their assignment attributes for the service layer to evaluate."""
+
+
+class KbBusinessRuleTaskParser(CamundaExtensions, BusinessRuleTaskParser):
+    """Business rule tasks backed by a DMN decision."""
+
+
+class KbSubWorkflowParser(CamundaExtensions, SubWorkflowParser):
+    """Embedded subprocesses, without their descendants' properties."""
+
+
+class KbCallActivityParser(CamundaExtensions, CallActivityParser):
+    """Call activities."""
+
+
+class KbScriptTaskParser(CamundaExtensions, CamundaTaskParser):
+    """Script tasks, with Camunda multi-instance (the stock parser uses the generic one)."""
+
+    def create_task(self):
+        script = ScriptTaskParser.get_script(self)
+        return self.spec_class(self.spec, self.bpmn_id, script=script, **self.bpmn_attributes)
+
+
+class KbSendTaskParser(CamundaExtensions, SendTaskParser):
+    """Send tasks (generic message semantics)."""
+
+
+class KbReceiveTaskParser(CamundaExtensions, ReceiveTaskParser):
+    """Receive tasks (generic message semantics)."""
+
+
+class KuaibaoParser(CamundaParser):
+    """CamundaParser with generic events and every camunda attribute kept in extensions."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        full_tag("userTask"): (KbUserTaskParser, UserTask),
+        full_tag("businessRuleTask"): (KbBusinessRuleTaskParser, BusinessRuleTask),
+        full_tag("task"): (KbTaskParser, NoneTask),
+        full_tag("manualTask"): (KbTaskParser, ManualTask),
+        full_tag("serviceTask"): (KbTaskParser, ServiceTask),
+        full_tag("scriptTask"): (KbScriptTaskParser, ScriptTask),
+        full_tag("subProcess"): (KbSubWorkflowParser, CallActivity),
+        full_tag("callActivity"): (KbCallActivityParser, CallActivity),
+        full_tag("transaction"): (KbSubWorkflowParser, TransactionSubprocess),
+        full_tag("sendTask"): (KbSendTaskParser, SendTask),
+        full_tag("receiveTask"): (KbReceiveTaskParser, ReceiveTask),
+    }

@@ -1,0 +1,10 @@
+"""SQLAlchemy models, one module per aggregate. The schema itself comes only from Alembic migrations."""
+from .base import Base, new_id, utcnow
+from .deployment import DecisionDefinition, Deployment, ProcessDefinition, Resource
+from .identity import Group, Membership, User
+from .instance import ACTIVE, COMPLETED, EXTERNALLY_TERMINATED, ProcessInstance, Variable
+from .task import Task, TaskCandidate
+
+__all__ = ["Base", "new_id", "utcnow", "Deployment", "Resource", "ProcessDefinition", "DecisionDefinition",
+           "User", "Group", "Membership", "ProcessInstance", "Variable", "Task", "TaskCandidate",
+           "ACTIVE", "COMPLETED", "EXTERNALLY_TERMINATED"]

@@ -1,0 +1,45 @@
+"""Process instances (state without the spec, optimistic version) and their typed variables."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, new_id, utcnow
+
+ACTIVE, COMPLETED, EXTERNALLY_TERMINATED = "ACTIVE", "COMPLETED", "EXTERNALLY_TERMINATED"
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id", ondelete="CASCADE"), index=True)
+    definition_key: Mapped[str] = mapped_column(String(255), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(32), default=ACTIVE, index=True)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    workflow: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    start_time: Mapped[datetime] = mapped_column(default=utcnow)
+    end_time: Mapped[datetime | None] = mapped_column()
+    start_user_id: Mapped[str | None] = mapped_column(String(255))
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Variable(Base):
+    __tablename__ = "variable"
+    __table_args__ = (UniqueConstraint("process_instance_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    process_instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str | None] = mapped_column(Text)          # canonical JSON of the stored value
+    text_value: Mapped[str | None] = mapped_column(String(4000))
+    long_value: Mapped[int | None] = mapped_column(BigInteger)
+    double_value: Mapped[float | None] = mapped_column(Float)
+    value_info: Mapped[str | None] = mapped_column(Text)     # JSON

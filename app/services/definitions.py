@@ -1,0 +1,161 @@
+"""Read process and decision definitions; resolve 'latest version of key'."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
+
+from ..models import ProcessDefinition, Resource
+from . import typed_values as tv
+from .context import Actor, Kuaibao
+from .errors import NotFound
+from .queries import Page, Sorting, apply_page, apply_sorting
+
+
+@dataclass
+class DefinitionQuery:
+    id: str | None = None
+    ids: list[str] | None = None
+    key: str | None = None
+    keys: list[str] | None = None
+    key_like: str | None = None
+    name: str | None = None
+    name_like: str | None = None
+    deployment_id: str | None = None
+    category: str | None = None
+    version: int | None = None
+    latest_version: bool = False
+    resource_name: str | None = None
+    resource_name_like: str | None = None
+    version_tag: str | None = None
+    version_tag_like: str | None = None
+    without_version_tag: bool = False
+    tenant_ids: list[str] | None = None
+    without_tenant_id: bool = False
+    include_without_tenant: bool = False
+    active: bool = False
+    suspended: bool = False
+    startable_in_tasklist: bool = False
+    not_startable_in_tasklist: bool = False
+    sorting: list[Sorting] = field(default_factory=list)
+    page: Page = field(default_factory=Page)
+
+
+SORT_COLUMNS = {"category": ProcessDefinition.category, "key": ProcessDefinition.key, "id": ProcessDefinition.id,
+                "name": ProcessDefinition.name, "version": ProcessDefinition.version,
+                "deploymentId": ProcessDefinition.deployment_id, "tenantId": ProcessDefinition.tenant_id,
+                "versionTag": ProcessDefinition.version_tag, "deployTime": ProcessDefinition.deployment_id}
+
+_LIGHT = (defer(ProcessDefinition.spec),)
+
+
+def _filtered(q: DefinitionQuery):
+    pd = ProcessDefinition
+    stmt = select(pd).options(*_LIGHT)
+    for value, column in ((q.id, pd.id), (q.key, pd.key), (q.name, pd.name), (q.deployment_id, pd.deployment_id),
+                          (q.category, pd.category), (q.version, pd.version), (q.resource_name, pd.resource_name),
+                          (q.version_tag, pd.version_tag)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    for value, column in ((q.key_like, pd.key), (q.name_like, pd.name), (q.resource_name_like, pd.resource_name),
+                          (q.version_tag_like, pd.version_tag)):
+        if value is not None:
+            stmt = stmt.where(column.like(value))
+    if q.ids:
+        stmt = stmt.where(pd.id.in_(q.ids))
+    if q.keys:
+        stmt = stmt.where(pd.key.in_(q.keys))
+    if q.without_version_tag:
+        stmt = stmt.where(pd.version_tag.is_(None))
+    if q.tenant_ids:
+        cond = pd.tenant_id.in_(q.tenant_ids)
+        stmt = stmt.where(cond | pd.tenant_id.is_(None) if q.include_without_tenant else cond)
+    if q.without_tenant_id:
+        stmt = stmt.where(pd.tenant_id.is_(None))
+    if q.active:
+        stmt = stmt.where(pd.suspended.is_(False))
+    if q.suspended:
+        stmt = stmt.where(pd.suspended.is_(True))
+    if q.startable_in_tasklist:
+        stmt = stmt.where(pd.startable.is_(True))
+    if q.not_startable_in_tasklist:
+        stmt = stmt.where(pd.startable.is_(False))
+    if q.latest_version:
+        latest = select(pd.key, pd.tenant_id, func.max(pd.version).label("v")).group_by(pd.key, pd.tenant_id).subquery()
+        stmt = stmt.join(latest, (latest.c.key == pd.key) & (latest.c.v == pd.version)
+                         & ((latest.c.tenant_id == pd.tenant_id) | (latest.c.tenant_id.is_(None) & pd.tenant_id.is_(None))))
+    return stmt
+
+
+def list_definitions(kb: Kuaibao, actor: Actor, q: DefinitionQuery) -> list[ProcessDefinition]:
+    stmt = apply_page(apply_sorting(_filtered(q), q.sorting, SORT_COLUMNS,
+                                    ProcessDefinition.key), q.page).order_by(ProcessDefinition.version)
+    return kb.read(lambda s: list(s.scalars(stmt)))
+
+
+def count_definitions(kb: Kuaibao, actor: Actor, q: DefinitionQuery) -> int:
+    return kb.read(lambda s: s.scalar(select(func.count()).select_from(_filtered(q).subquery())))
+
+
+def by_id(s: Session, definition_id: str) -> ProcessDefinition:
+    found = s.scalar(select(ProcessDefinition).options(*_LIGHT).where(ProcessDefinition.id == definition_id))
+    if found is None:
+        raise NotFound(f"No matching definition with id {definition_id}")
+    return found
+
+
+def latest_by_key(s: Session, key: str, tenant_id: str | None = None) -> ProcessDefinition:
+    stmt = select(ProcessDefinition).options(*_LIGHT).where(ProcessDefinition.key == key)
+    stmt = stmt.where(ProcessDefinition.tenant_id == tenant_id) if tenant_id \
+        else stmt.where(ProcessDefinition.tenant_id.is_(None))
+    found = s.scalar(stmt.order_by(ProcessDefinition.version.desc()).limit(1))
+    if found is None:
+        tenant = f"tenant-id {tenant_id}" if tenant_id else "no tenant-id"
+        raise NotFound(f"No matching process definition with key: {key} and {tenant}")
+    return found
+
+
+def get_definition(kb: Kuaibao, actor: Actor, definition_id: str | None = None, key: str | None = None,
+                   tenant_id: str | None = None) -> ProcessDefinition:
+    """By id, or the latest version of a key."""
+    return kb.read(lambda s: by_id(s, definition_id) if definition_id else latest_by_key(s, key, tenant_id))
+
+
+def get_xml(kb: Kuaibao, actor: Actor, definition_id: str | None = None, key: str | None = None,
+            tenant_id: str | None = None) -> tuple[ProcessDefinition, bytes]:
+    """The definition and the original bytes of the resource it was parsed from."""
+    def work(s: Session):
+        d = by_id(s, definition_id) if definition_id else latest_by_key(s, key, tenant_id)
+        data = s.scalar(select(Resource.data).where(Resource.deployment_id == d.deployment_id,
+                                                    Resource.name == d.resource_name))
+        return d, data
+    return kb.read(work)
+
+
+def start_form_variables(kb: Kuaibao, actor: Actor, definition_id: str | None = None, key: str | None = None,
+                         tenant_id: str | None = None, names: list[str] | None = None) -> dict[str, tv.TypedValue]:
+    """Defaults of the start event's form fields, typed as the fields declare."""
+    d = get_definition(kb, actor, definition_id, key, tenant_id)
+    form = json.loads(d.start_form) if d.start_form else {}
+    return form_field_values(form.get("fields", []), names)
+
+
+_FIELD_TYPES = {"string": "String", "long": "Long", "boolean": "Boolean", "date": "Date", "enum": "String"}
+
+
+def form_field_values(fields: list[dict], names: list[str] | None = None) -> dict[str, tv.TypedValue]:
+    """Camunda form fields -> typed default values."""
+    result = {}
+    for f in fields:
+        if names and f["id"] not in names:
+            continue
+        kind = _FIELD_TYPES.get((f.get("type") or "string").lower(), "String")
+        default = f.get("default")
+        try:
+            value = tv.from_rest(f["id"], {"value": default, "type": kind}).value if default is not None else None
+        except tv.VariableValueError:
+            value = default
+        result[f["id"]] = tv.TypedValue(kind, value, {})
+    return result

@@ -1,0 +1,21 @@
+"""Build the framework-free service context from settings: shared by the web app, the CLI and the tests."""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from .config import Settings
+from .db import Store, make_engine
+from .engine import sandbox
+from .engine.runtime import Engine
+from .services.context import Kuaibao
+
+
+def build_services(config_overrides: dict | None = None,
+                   handlers: Mapping[str, Callable] | None = None) -> Kuaibao:
+    settings = Settings.load(config_overrides)
+    if handlers is None:
+        from handlers import HANDLERS
+        handlers = HANDLERS
+    limits = sandbox.Limits(time_seconds=settings.script_time_seconds)
+    store = Store(make_engine(settings.database_url, echo=settings.sql_echo))
+    return Kuaibao(settings=settings, store=store, engine=Engine(handlers, limits))

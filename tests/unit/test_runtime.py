@@ -1,0 +1,127 @@
+"""The engine on its own: plain data in, plain data out (no Flask, no database)."""
+from __future__ import annotations
+
+import pytest
+
+from app.engine.deployment import parse_deployment
+from app.engine.errors import TaskFailed, TaskNotActive
+from app.engine.runtime import Context, Engine
+from app.engine.serializer import SpecBundle
+from tests import diagrams
+from tests.conftest import FIXTURES
+
+CTX = Context("BK-1", "pi-1")
+
+
+def bundle(xml: bytes, name: str = "p.bpmn") -> SpecBundle:
+    return SpecBundle(parse_deployment({name: xml}).processes[0].spec_json)
+
+
+@pytest.fixture
+def review() -> SpecBundle:
+    return bundle((FIXTURES / "bpmn/review/claim_review.bpmn").read_bytes(), "claim_review.bpmn")
+
+
+def test_candidate_group_expression_is_evaluated_when_the_task_opens(review):
+    outcome = Engine().start(review, {"region": "changchun", "amount": 12000}, CTX)
+    [task] = outcome.opened
+    assert task.candidate_groups == ("changchun-hrss",)
+    assert task.priority == 80 and task.due is not None and task.form_key.startswith("embedded:")
+    assert [f["id"] for f in task.form_fields] == ["approved", "comment"]
+
+
+def test_juel_gateway_and_script_task_finish_the_instance(review):
+    engine = Engine()
+    started = engine.start(review, {"region": "jilin", "amount": 1000}, CTX, initiator=("starter", "ann"))
+    done = engine.complete_user_task(review, started.state, started.opened[0].id, {"approved": True}, CTX)
+    assert done.ended and done.closed == [started.opened[0].id]
+    assert done.variables["benefit"] == 800.0 and done.variables["status"] == "approved"
+    assert done.variables["starter"] == "ann"
+
+
+def test_juel_condition_takes_the_other_branch(review):
+    engine = Engine()
+    started = engine.start(review, {"region": "jilin", "amount": 1000}, CTX)
+    done = engine.complete_user_task(review, started.state, started.opened[0].id, {"approved": False}, CTX)
+    assert done.variables["status"] == "rejected" and "benefit" not in done.variables
+
+
+def test_completing_a_task_twice_is_refused(review):
+    engine = Engine()
+    started = engine.start(review, {"region": "jilin", "amount": 1}, CTX)
+    done = engine.complete_user_task(review, started.state, started.opened[0].id, {"approved": True}, CTX)
+    with pytest.raises(TaskNotActive):
+        engine.complete_user_task(review, done.state, started.opened[0].id, {}, CTX)
+
+
+def test_script_error_names_the_element_and_line():
+    spec = bundle(diagrams.script_process("p", "a = 1\nb = a / 0"))
+    with pytest.raises(TaskFailed) as info:
+        Engine().start(spec, {}, CTX)
+    assert info.value.element_id == "the_script" and info.value.line == 2
+    assert "ZeroDivisionError" in str(info.value)
+
+
+def test_runaway_loop_is_stopped_by_the_time_limit():
+    from app.engine import sandbox
+    spec = bundle(diagrams.script_process("p", "n = 0\nwhile n < 10:\n    pass"))
+    with pytest.raises(TaskFailed) as info:
+        Engine(limits=sandbox.Limits(time_seconds=0.2)).start(spec, {}, CTX)
+    assert info.value.element_id == "the_script"
+
+
+def test_handler_runs_in_process_for_its_topic():
+    calls = []
+
+    def handler(variables):
+        calls.append(dict(variables))
+        return {"score": variables["amount"] * 2}
+
+    spec = bundle(diagrams.service_process("p", "scoring"))
+    outcome = Engine({"scoring": handler}).start(spec, {"amount": 21}, CTX)
+    assert calls == [{"amount": 21}]
+    assert outcome.variables["score"] == 42 and [t.activity_id for t in outcome.opened] == ["check"]
+
+
+def test_topic_without_handler_waits_for_an_external_worker():
+    outcome = Engine().start(bundle(diagrams.service_process("p", "payments")), {}, CTX)
+    assert not outcome.ended and outcome.opened == []
+    assert [(t["activity_id"], t["topic"]) for t in outcome.waiting_external] == [("call", "payments")]
+
+
+def test_failing_handler_fails_the_command_with_context():
+    def broken(_):
+        raise RuntimeError("bank offline")
+
+    with pytest.raises(TaskFailed) as info:
+        Engine({"payments": broken}).start(bundle(diagrams.service_process("p", "payments")), {}, CTX)
+    assert info.value.element_id == "call" and "bank offline" in str(info.value)
+
+
+def test_set_variables_reaches_every_live_branch():
+    spec = bundle(diagrams.parallel_process("p", 3))
+    engine = Engine()
+    started = engine.start(spec, {}, CTX)
+    changed = engine.set_variables(spec, started.state, {"note": "x"}, [], CTX)
+    state = changed.state
+    for task in started.opened:
+        state = engine.complete_user_task(spec, state, task.id, {f"v_{task.activity_id}": 1}, CTX).state
+    final = engine.variables(spec, state)
+    assert final["note"] == "x" and {"v_branch_0", "v_branch_1", "v_branch_2"} <= set(final)
+
+
+def test_instances_do_not_share_spec_objects(review):
+    a = review.new_workflow()
+    b = review.new_workflow()
+    assert a.spec is not b.spec
+
+
+def test_manual_and_plain_tasks_pass_through_like_camunda():
+    xml = diagrams.process("p", [("startEvent", "s", ""), ("manualTask", "m", 'name="Sign"'), ("task", "t", ""),
+                                 ("endEvent", "e", "")], [("s", "m", None), ("m", "t", None), ("t", "e", None)])
+    assert Engine().start(bundle(xml), {}, CTX).ended
+
+
+def test_business_key_is_visible_to_expressions():
+    xml = diagrams.user_task_process("p", 'camunda:assignee="${execution.getProcessBusinessKey()}"')
+    assert Engine().start(bundle(xml), {}, Context("OUTLET-7", "pi")).opened[0].assignee == "OUTLET-7"
