@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping
@@ -105,12 +106,15 @@ def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = Tru
         try:
             parser.add_bpmn_xml(root, filename=name)
         except (ValidationException, SpiffWorkflowException) as e:
-            problems.append(_problem(e, name, root))
+            problems.append(_problem(e, name, root, _first(root.xpath("bpmn:process", namespaces=dialect.NS))))
             continue
         executable = root.xpath("bpmn:process[@isExecutable='true']", namespaces=dialect.NS)
         if not executable:
-            ids = ", ".join(p.get("id", "?") for p in root.xpath("bpmn:process", namespaces=dialect.NS)) or "none"
-            problems.append(Problem(f"no executable process (processes: {ids}); set isExecutable=\"true\"", name))
+            processes = root.xpath("bpmn:process", namespaces=dialect.NS)
+            ids = ", ".join(p.get("id", "?") for p in processes) or "none"
+            first = processes[0] if processes else root
+            problems.append(Problem(f"no executable process (processes: {ids}); set isExecutable=\"true\"", name,
+                                    first.get("id"), first.sourceline))
         for process in executable:
             owners[process.get("id")] = (name, process)
     if problems:
@@ -121,7 +125,7 @@ def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = Tru
             subprocess_specs = parser.get_subprocess_specs(key)
             spec_json = spec_to_json(spec, subprocess_specs)
         except (ValidationException, SpiffWorkflowException) as e:
-            problems.append(_problem(e, name, process.getroottree().getroot()))
+            problems.append(_problem(e, name, process.getroottree().getroot(), process))
             continue
         except Exception as e:  # Spiff raises plain exceptions on some malformed diagrams
             problems.append(Problem(f"{type(e).__name__}: {e}", name, key, process.sourceline))
@@ -132,16 +136,35 @@ def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = Tru
     return result
 
 
-def _problem(e: Exception, resource: str, root: etree._Element) -> Problem:
-    """Locate a Spiff parse error: element id from the exception, line from our own tree."""
+_QUOTED = re.compile(r"""['"]([^'"]{1,200})['"]""")
+
+
+def _problem(e: Exception, resource: str, root: etree._Element, fallback: etree._Element | None = None) -> Problem:
+    """Locate a Spiff parse error: element id from the exception, else from an id it quotes; line from our tree."""
     element_id = getattr(e, "id", None) or None
     line = getattr(e, "line_number", None) or None
-    if element_id and not line:
-        found = root.xpath("//*[@id=$id]", id=element_id)
-        line = found[0].sourceline if found else None
     message = str(e).strip() or type(e).__name__
     message = " ".join([message, *[n for n in getattr(e, "__notes__", []) if n not in message]])
+    node = None
+    if element_id:
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        node = found[0] if found else None
+    else:
+        for quoted in _QUOTED.findall(message):
+            found = root.xpath("//*[@id=$v or @calledElement=$v or @camunda:decisionRef=$v]", v=quoted,
+                               namespaces=dialect.NS)
+            if found:
+                node = found[0]
+                break
+    node = node if node is not None else fallback
+    if node is not None:
+        element_id = element_id or dialect.element_context(node)[0]
+        line = line or node.sourceline
     return Problem(message, getattr(e, "file_name", None) or resource, element_id, line)
+
+
+def _first(nodes: list) -> etree._Element | None:
+    return nodes[0] if nodes else None
 
 
 def _camunda(node: etree._Element, attr: str) -> str | None:

@@ -61,7 +61,8 @@ class _Pass:
         try:
             sandbox.check_expression(python)
         except sandbox.SandboxViolation as e:
-            self.problem(node, f"{what}: {e}")
+            shown = (node.text or python).strip()
+            self.problem(node, f"{what} {shown[:80]!r}: {e}")
         return python
 
     def to_python(self, node: etree._Element, text: str, what: str, condition: bool = False) -> str | None:
@@ -91,6 +92,9 @@ def normalize_bpmn(root: etree._Element, resource: str) -> list[Problem]:
     _assignments(p)
     _multi_instance(p)
     _call_activities(p)
+    for node in p.xpath("//bpmn:dataStore"):
+        p.problem(node, f"data stores are not supported ('{node.get('name') or node.get('id')}'); "
+                        "keep the data in process variables")
     return p.problems
 
 
@@ -191,6 +195,10 @@ def _assignments(p: _Pass) -> None:
 
 
 def _multi_instance(p: _Pass) -> None:
+    for item in p.xpath("//bpmn:multiInstanceLoopCharacteristics/bpmn:inputDataItem"
+                        " | //bpmn:multiInstanceLoopCharacteristics/bpmn:outputDataItem"):
+        if item.get("id") is None and item.get("name"):
+            item.set("id", item.get("name"))  # Camunda names the item; Spiff keys it by id
     for node in p.xpath("//bpmn:multiInstanceLoopCharacteristics"):
         for attr in ("collection", "elementVariable"):
             value = node.get(f"{{{CAMUNDA_NS}}}{attr}")

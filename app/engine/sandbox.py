@@ -8,8 +8,8 @@ worker thread, and must not build a huge object in one step. Helpers and engine-
 values are trusted.
 
 Layers:
-1. Static checks (at deploy time, and before every first run): syntax; our AST pass (no imports,
-   ``_`` names, dangerous builtins, global/nonlocal, classes, async/yield, ``with``, ``match``,
+1. Static checks (at deploy time, and again when code is first compiled for a run): syntax; our AST
+   pass (no imports, names starting with ``_`` except ``_`` itself, dangerous builtins, global/nonlocal, classes, async/yield, ``with``, ``match``,
    attribute or slice assignment, ``while True`` without ``break``, dynamic or huge f-string
    format specs); then RestrictedPython's compiler with a policy that routes ``+ * ** << %``,
    ``*x`` unpacking and ``d[k] += v`` through guards, and makes every ``except:``/``finally:``
@@ -38,7 +38,8 @@ Residual risks we know of:
 - Variables named like refused builtins (``type``, ``input``, ``object``...) or starting with ``_``
   cannot be used by diagram code. While a run is traced, a debugger/coverage tracer is suspended.
 - If a script fails, top-level names are not written back, but containers it mutated in place stay
-  mutated.
+  mutated. The post-execute size check walks all variables (cost grows with their size).
+- Tracer behaviour was verified on CPython 3.11; re-run tests/unit/test_sandbox.py on upgrades.
 """
 from __future__ import annotations
 
@@ -273,7 +274,7 @@ class _Policy(RestrictingNodeTransformer):
         node = super().visit_Try(node)
         if node.finalbody:
             first = node.finalbody[0]
-            node.finalbody.insert(0, _located(ast.Expr(_call("_check_deadline_", [], first)), first))
+            node.finalbody.insert(0, _located(ast.Expr(_call("_check_tracer_", [], first)), first))
         return node
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
@@ -407,7 +408,7 @@ def execute(source: str, variables: dict, extra_globals: Mapping | None = None,
     _run(_compiled_script(source), namespace, limits)
     printed = namespace.get("_print")
     if isinstance(printed, BoundedPrintCollector) and printed.size:
-        log.info("diagram script printed: %s", printed().rstrip())
+        log.debug("diagram script printed: %s", printed().rstrip())
     extras = extra_globals or {}
     result = {name: value for name, value in namespace.items()
               if name[:1] != "_" and not is_code_like(value) and not (name in extras and value is extras[name])}

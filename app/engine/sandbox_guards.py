@@ -81,7 +81,7 @@ def fail(cls: type[SandboxError], detail: str) -> SandboxError:
 
 # --- deadline -------------------------------------------------------------------------------
 
-_thread = threading.local()  # .run: (deadline, tracer) of the innermost traced run on this thread
+_local = threading.local()  # .run: (deadline, tracer) of the innermost traced run on this thread
 
 
 def run_with_deadline(code: types.CodeType, namespace: dict, seconds: float) -> Any:
@@ -100,29 +100,25 @@ def run_with_deadline(code: types.CodeType, namespace: dict, seconds: float) -> 
     def global_trace(frame, event, arg):
         return local_trace if frame.f_code.co_filename == FILENAME else None
 
-    previous_trace, previous_run = sys.gettrace(), getattr(_thread, "run", None)
-    _thread.run = (deadline, global_trace)
+    previous_trace, previous_run = sys.gettrace(), getattr(_local, "run", None)
+    _local.run = (deadline, global_trace)
     sys.settrace(global_trace)
     try:
         return eval(code, namespace)  # noqa: S307 - restricted code, restricted namespace
     finally:
         sys.settrace(previous_trace)
-        _thread.run = previous_run
+        _local.run = previous_run
 
 
-def _check_tracer() -> None:
-    """CPython drops the tracer of a thread when the tracer raises: after our timeout, but also
-    after a RecursionError hit while calling it. Code that could go on running then must stop."""
-    run = getattr(_thread, "run", None)
+def check_tracer() -> None:
+    """First statement of every ``finally:`` (and, via `reraise`, of every ``except:``). CPython drops
+    a thread's tracer when the tracer raises: after our timeout, but also after a RecursionError
+    hit while calling it. Diagram code that could go on running untraced must stop instead."""
+    run = getattr(_local, "run", None)
     if run is not None and sys.gettrace() is not run[1]:
         if time.monotonic() > run[0]:
             raise fail(SandboxTimeout, "time limit exceeded")
         raise fail(SandboxResourceError, "recursion too deep to keep the time limit enforced")
-
-
-def check_deadline() -> None:
-    """First statement of every ``finally:``, which may run after the tracer was dropped."""
-    _check_tracer()
 
 
 def reraise(exc: BaseException) -> None:
@@ -130,7 +126,7 @@ def reraise(exc: BaseException) -> None:
     nor go on once the tracer was dropped."""
     if isinstance(exc, SandboxError) or not isinstance(exc, Exception):
         raise exc
-    _check_tracer()
+    check_tracer()
 
 
 # --- values visible to diagram code -----------------------------------------------------------
@@ -287,7 +283,7 @@ class Guards:
             "_unpack_sequence_": guarded_unpack_sequence, "_apply_": _apply,
             "_print_": BoundedPrintCollector, "_add_": self.add, "_mul_": self.mul, "_pow_": self.pow,
             "_lshift_": self.lshift, "_mod_": self.mod, "_unpack_": self.unpack,
-            "_reraise_": reraise, "_check_deadline_": check_deadline,
+            "_reraise_": reraise, "_check_tracer_": check_tracer,
         }
 
     # errors

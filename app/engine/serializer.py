@@ -8,12 +8,16 @@ from decimal import Decimal
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.config import MessageEventDefinition as GenericMessageEventDefinition
+from SpiffWorkflow.bpmn.serializer.config import ParallelMultiInstanceTask as GenericParallelMI
+from SpiffWorkflow.bpmn.serializer.config import SequentialMultiInstanceTask as GenericSequentialMI
+from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 
 FORMAT = "kb-1"  # our envelope around Spiff's 1.5 format; bump when the stored shape changes
 
@@ -24,8 +28,15 @@ def _registry() -> DefaultRegistry:
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
     config = dict(CAMUNDA_CONFIG)
     config[ServiceTask] = BpmnTaskSpecConverter                                # missing from stock configs
-    config[GenericMessageEventDefinition] = MessageEventDefinitionConverter   # we use generic events
-    return BpmnWorkflowSerializer.configure(config, registry)
+    # We parse events with the generic BPMN parsers, so the generic message definition replaces
+    # Camunda's (both are named MessageEventDefinition, and a registry keys converters by name).
+    config.pop(CamundaMessageEventDefinition)
+    config[GenericMessageEventDefinition] = MessageEventDefinitionConverter
+    registry = BpmnWorkflowSerializer.configure(config, registry)
+    # Standard loopDataInputRef multi-instance, under names that do not collide with Camunda's classes.
+    MultiInstanceTaskConverter(GenericParallelMI, registry, typename="StandardParallelMultiInstanceTask")
+    MultiInstanceTaskConverter(GenericSequentialMI, registry, typename="StandardSequentialMultiInstanceTask")
+    return registry
 
 
 _SERIALIZER = BpmnWorkflowSerializer(_registry())

@@ -9,6 +9,7 @@ correlation. These subclasses keep every camunda attribute as `camunda:<name>` i
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
 from SpiffWorkflow.bpmn.specs.defaults import (
     CallActivity,
@@ -37,7 +38,15 @@ _PREFIX = f"{{{CAMUNDA_MODEL_NS}}}"
 
 
 class CamundaExtensions:
-    """Mixin: direct camunda:properties plus every camunda:* attribute of the element itself."""
+    """Mixin: direct camunda:properties plus every camunda:* attribute of the element itself; standard
+    BPMN multi-instance (loopDataInputRef/inputDataItem) where Spiff's Camunda parser only knows its own."""
+
+    def _add_multiinstance_task(self, loop_characteristics):
+        standard = loop_characteristics.xpath("bpmn:loopDataInputRef | bpmn:loopDataOutputRef",
+                                              namespaces=self.nsmap)
+        if standard and loop_characteristics.get(f"{_PREFIX}collection") is None:
+            return TaskParser._add_multiinstance_task(self, loop_characteristics)
+        return super()._add_multiinstance_task(loop_characteristics)
 
     def parse_extensions(self, node=None):
         node = self.node if node is None else node
