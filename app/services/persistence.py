@@ -7,10 +7,14 @@ from typing import Mapping
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine.runtime import Outcome
 from ..models import COMPLETED, ProcessInstance, Task, TaskCandidate, Variable, new_id, utcnow
 from . import typed_values as tv
+
+_INSTANCES = ProcessInstance.__table__
+_TASKS = Task.__table__
 
 
 def naive_utc(value: datetime | None) -> datetime | None:
@@ -22,21 +26,35 @@ def naive_utc(value: datetime | None) -> datetime | None:
 
 def apply_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
                   declared: Mapping[str, tv.TypedValue] | None = None, is_new: bool = False) -> None:
-    """Persist an outcome: instance state, opened and closed tasks, changed variables."""
+    """Persist an outcome in a few statements: instance row (compare-and-set on its version), closed and
+    opened tasks, changed variables. `instance` is updated in memory to match what was written."""
     now = utcnow()
-    instance.workflow = outcome.state
-    if outcome.ended:
-        instance.state = COMPLETED
-        instance.end_time = now
+    state = COMPLETED if outcome.ended else instance.state
+    end_time = now if outcome.ended else instance.end_time
     if is_new:
-        session.add(instance)
-    session.flush()  # the instance row (and its version check) first: tasks and variables reference it
-    if outcome.closed:
-        session.execute(delete(Task).where(Task.id.in_(outcome.closed)))
+        session.execute(insert(_INSTANCES).values(
+            id=instance.id, definition_id=instance.definition_id, definition_key=instance.definition_key,
+            business_key=instance.business_key, tenant_id=instance.tenant_id, state=state, suspended=False,
+            workflow=outcome.state, version=1, start_time=instance.start_time, end_time=end_time,
+            start_user_id=instance.start_user_id))
+        version = 1
+    else:
+        if instance in session:
+            session.expunge(instance)  # written below with an explicit version check, not by the unit of work
+        version = instance.version + 1
+        changed = session.execute(update(_INSTANCES).where(_INSTANCES.c.id == instance.id,
+                                                           _INSTANCES.c.version == instance.version)
+                                  .values(workflow=outcome.state, state=state, end_time=end_time, version=version))
+        if changed.rowcount != 1:
+            raise StaleDataError(f"process instance {instance.id} changed since version {instance.version}")
+    instance.workflow, instance.state, instance.end_time, instance.version = outcome.state, state, end_time, version
     if outcome.ended:
-        session.execute(delete(Task).where(Task.process_instance_id == instance.id))
-    elif outcome.opened:
-        _open_tasks(session, instance, outcome, now)
+        session.execute(delete(_TASKS).where(_TASKS.c.process_instance_id == instance.id))
+    else:
+        if outcome.closed:
+            session.execute(delete(_TASKS).where(_TASKS.c.id.in_(outcome.closed)))
+        if outcome.opened:
+            _open_tasks(session, instance, outcome, now)
     sync_variables(session, instance.id, outcome.variables, declared or {}, is_new)
 
 
@@ -52,9 +70,9 @@ def _open_tasks(session: Session, instance: ProcessInstance, outcome: Outcome, n
             tenant_id=instance.tenant_id))
         candidates += [dict(task_id=r.id, group_id=g, user_id=None) for g in r.candidate_groups]
         candidates += [dict(task_id=r.id, group_id=None, user_id=u) for u in r.candidate_users]
-    session.execute(insert(Task), rows)
+    session.execute(insert(_TASKS), rows)
     if candidates:
-        session.execute(insert(TaskCandidate), candidates)
+        session.execute(insert(TaskCandidate.__table__), candidates)
 
 
 def sync_variables(session: Session, instance_id: str, values: Mapping, declared: Mapping[str, tv.TypedValue],
@@ -79,7 +97,7 @@ def sync_variables(session: Session, instance_id: str, values: Mapping, declared
         session.execute(delete(Variable).where(Variable.process_instance_id == instance_id,
                                                Variable.name.in_(deleted)))
     if inserts:
-        session.execute(insert(Variable), inserts)
+        session.execute(insert(Variable.__table__), inserts)
 
 
 def load_variables(session: Session, instance_id: str, names: list[str] | None = None) -> dict[str, tv.TypedValue]:
