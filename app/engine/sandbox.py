@@ -9,9 +9,10 @@ values are trusted.
 
 Layers:
 1. Static checks (at deploy time, and again when code is first compiled for a run): syntax; our AST
-   pass (no imports, names starting with ``_`` except ``_`` itself, dangerous builtins, global/nonlocal, classes, async/yield, ``with``, ``match``,
-   attribute or slice assignment, ``while True`` without ``break``, dynamic or huge f-string
-   format specs); then RestrictedPython's compiler with a policy that routes ``+ * ** << %``,
+   pass (no imports, names starting with ``_`` other than ``_`` itself, dangerous builtins,
+   global/nonlocal, classes, async/yield, ``with``, ``match``, attribute or slice assignment,
+   ``while True`` without ``break``, dynamic or huge f-string format specs); then
+   RestrictedPython's compiler with a policy that routes ``+ * ** << %``,
    ``*x`` unpacking and ``d[k] += v`` through guards, and makes every ``except:``/``finally:``
    re-raise sandbox errors first, so a script cannot swallow its own timeout (and stop the run if
    CPython dropped the tracer, which it does when calling the tracer hits the recursion limit).
@@ -49,10 +50,11 @@ import functools
 import logging
 import re
 import textwrap
+from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any, Mapping
+from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import IOPERATOR_TO_STR
@@ -74,15 +76,18 @@ from .sandbox_guards import (
     run_with_deadline,
 )
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "FILENAME", "SandboxError", "SandboxViolation", "SandboxTimeout",
-           "SandboxResourceError", "check_expression", "check_script", "compile_expression",
-           "compile_script", "evaluate", "execute"]
+__all__ = ["DEFAULT_LIMITS", "FILENAME", "Limits", "SandboxError", "SandboxResourceError", "SandboxTimeout",
+           "SandboxViolation", "check_expression", "check_script", "compile_expression", "compile_script",
+           "evaluate", "execute"]
 
 log = logging.getLogger(__name__)
 
 FORBIDDEN_NAMES = frozenset({
     "eval", "exec", "open", "compile", "globals", "locals", "vars", "getattr", "setattr", "delattr",
-    "__import__", "breakpoint", "input", "help", "memoryview", "type", "super", "object"})
+    "__import__", "breakpoint"})
+# Builtins that are not in the sandbox's namespace: as plain names they are ordinary process variables
+# (DMN tables and Camunda diagrams often have variables called `type` or `input`); calling one is refused.
+FORBIDDEN_CALLS = frozenset({"input", "help", "memoryview", "type", "super", "object"})
 MAX_SOURCE_CHARS = 200_000
 MAX_STARRED = 8  # '*x' items per call or display: each is checked, but k of them multiply by k
 
@@ -106,7 +111,7 @@ class _Checker(ast.NodeVisitor):
         elif name in FORBIDDEN_NAMES:
             self.problem(node, f"name {name!r} is not allowed")
 
-    def refuse(message: str):  # noqa: N805 - builds visit_* methods
+    def refuse(message: str):
         def visit(self, node):
             self.problem(node, message)
         return visit
@@ -189,6 +194,8 @@ class _Checker(ast.NodeVisitor):
             self.problem(node, f"more than {MAX_STARRED} '*' items in one call or display")
 
     def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS:
+            self.problem(node, f"calling {node.func.id}() is not allowed")
         self.check_starred(node, node.args)
         self.generic_visit(node)
 
@@ -327,7 +334,7 @@ def _build(source: str, mode: str) -> _Compiled:
         raise _violation(str(exc), None) from None
     problems = list(checker.problems)
     for error in result.errors:  # RestrictedPython's: "Line 3: ..."; ours sort first on a tie
-        found = re.match(r"Line (\d+): (.*)", error, re.S)
+        found = re.match(r"Line (\d+): (.*)", error, re.DOTALL)
         problems.append((int(found[1]), 1 << 30, found[2]) if found else (0, 0, error))
     if problems:
         line, _, message = min(problems)
@@ -387,7 +394,7 @@ def _run(compiled: _Compiled, namespace: dict, limits: Limits) -> Any:
     try:
         if compiled.traced:
             return run_with_deadline(compiled.code, namespace, limits.time_seconds)
-        return eval(compiled.code, namespace)  # noqa: S307 - restricted code, restricted namespace
+        return eval(compiled.code, namespace)
     finally:
         decimal.setcontext(previous)
 

@@ -17,9 +17,10 @@ import sys
 import threading
 import time
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.PrintCollector import PrintCollector
@@ -104,7 +105,7 @@ def run_with_deadline(code: types.CodeType, namespace: dict, seconds: float) -> 
     _local.run = (deadline, global_trace)
     sys.settrace(global_trace)
     try:
-        return eval(code, namespace)  # noqa: S307 - restricted code, restricted namespace
+        return eval(code, namespace)
     finally:
         sys.settrace(previous_trace)
         _local.run = previous_run
@@ -175,14 +176,15 @@ class BoundedPrintCollector(PrintCollector):
         print(*objects, **kwargs)
 
 
-SAFE_BUILTINS = ("abs all any bool dict divmod enumerate filter float int isinstance len list map max "
-                 "min reversed round set sorted str sum tuple zip").split()
-SAFE_EXCEPTIONS = ("ArithmeticError AssertionError AttributeError Exception IndexError KeyError "
-                   "LookupError NameError NotImplementedError OverflowError RuntimeError TypeError "
-                   "ValueError ZeroDivisionError").split()
+SAFE_BUILTINS = ["abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "int",
+                 "isinstance", "len", "list", "map", "max", "min", "reversed", "round", "set", "sorted",
+                 "str", "sum", "tuple", "zip"]
+SAFE_EXCEPTIONS = ["ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError",
+                   "KeyError", "LookupError", "NameError", "NotImplementedError", "OverflowError",
+                   "RuntimeError", "TypeError", "ValueError", "ZeroDivisionError"]
 SAFE_MODULE_ATTRIBUTES: dict[str, frozenset[str]] = {  # only matters if a caller injects a module
-    "math": frozenset("ceil floor trunc fabs sqrt exp log log2 log10 isclose isfinite isinf isnan "
-                      "copysign hypot pi e inf nan".split()),
+    "math": frozenset(["ceil", "floor", "trunc", "fabs", "sqrt", "exp", "log", "log2", "log10", "isclose",
+                       "isfinite", "isinf", "isnan", "copysign", "hypot", "pi", "e", "inf", "nan"]),
 }
 
 _IMPORTABLE = frozenset({"time", "_strptime", "calendar", "locale", "encodings"})
