@@ -30,7 +30,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front (no deadlocking lock upgrades); readers stay
+            # concurrent under WAL.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("kuaibao_read_only")
+                                 else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -48,7 +51,9 @@ class Store:
         return self.engine.dialect.name == "postgresql"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, read_only: bool = False) -> Iterator[Session]:
         """Commit when the block succeeds, roll back on any exception."""
         with self.sessions() as session, session.begin():
+            if read_only:
+                session.connection(execution_options={"kuaibao_read_only": True})
             yield session

@@ -80,10 +80,12 @@ def form_variables(id=None, key=None, tenant_id=None):
 def start(id=None, key=None, tenant_id=None):
     body = load_body(StartSchema())
     variables = read_map(body.get("variables"))
-    definition = _get(_ref(id, key, tenant_id))
-    started = instances.start(kb(), actor(), instances.StartCommand(
-        definition_id=definition.id, business_key=body.get("businessKey"), variables=variables,
-        with_variables_in_return=bool(body.get("withVariablesInReturn"))))
+    try:
+        started = instances.start(kb(), actor(), instances.StartCommand(
+            definition_id=id, key=key, tenant_id=tenant_id, business_key=body.get("businessKey"),
+            variables=variables, with_variables_in_return=bool(body.get("withVariablesInReturn"))))
+    except NotFound as e:
+        raise RestError(404, "RestException" if key else "InvalidRequestException", str(e)) from None
     return ok(dump_started(started))
 
 

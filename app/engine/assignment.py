@@ -47,12 +47,18 @@ def record(task, evaluate: Evaluate, now: datetime) -> UserTaskRecord:
             return None
         return evaluate(juel.translate_template(raw), task.data)
 
+    def text(raw: str | None) -> str | None:
+        """Camunda evaluates expressions in a task's name and description when the task is created."""
+        if raw is None or not juel.is_juel(raw):
+            return raw
+        return _text(evaluate(juel.translate_template(raw), task.data))
+
     form = getattr(spec, "form", None)
     return UserTaskRecord(
         id=str(task.id),
         activity_id=spec.bpmn_id,
-        name=spec.bpmn_name,
-        description=spec.documentation,
+        name=text(spec.bpmn_name),
+        description=text(spec.documentation),
         assignee=_text(value("assignee")),
         candidate_groups=_names(value("candidateGroups")),
         candidate_users=_names(value("candidateUsers")),

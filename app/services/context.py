@@ -44,7 +44,7 @@ class Kuaibao:
 
     def read(self, work: Callable[[Session], T]) -> T:
         """Run a read-only unit of work."""
-        with self.store.transaction() as session:
+        with self.store.transaction(read_only=True) as session:
             return work(session)
 
     def command(self, work: Callable[[Session], T]) -> T:

@@ -70,7 +70,7 @@ def start(kb: Kuaibao, actor: Actor, cmd: StartCommand) -> Started:
             raise EngineFailure(f"Cannot instantiate process definition {d.id}: it is suspended")
         instance = ProcessInstance(id=new_id(), definition_id=d.id, definition_key=d.key,
                                    business_key=cmd.business_key, tenant_id=d.tenant_id, state=ACTIVE,
-                                   start_time=utcnow(), start_user_id=actor.user_id)
+                                   suspended=False, version=1, start_time=utcnow(), start_user_id=actor.user_id)
         form = json.loads(d.start_form) if d.start_form else {}
         initiator = (form["initiator"], actor.user_id) if form.get("initiator") else None
         try:

@@ -10,8 +10,9 @@ import pytest
 from app.engine.deployment import is_bpmn, is_dmn, parse_deployment
 from app.engine.errors import DeploymentInvalid
 
-CORPUS = Path(os.environ.get("KUAIBAO_CONFORMANCE_DIR",
-                             Path(__file__).resolve().parents[3] / "shared" / "conformance"))
+_CANDIDATES = [os.environ.get("KUAIBAO_CONFORMANCE_DIR"),
+               Path(__file__).resolve().parents[3] / "shared" / "conformance", "/work/shared/conformance"]
+CORPUS = next((Path(c) for c in _CANDIDATES if c and Path(c).is_dir()), Path(_CANDIDATES[1]))
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and (is_bpmn(p.name) or is_dmn(p.name))) \
     if CORPUS.is_dir() else []
 
