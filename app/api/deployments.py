@@ -7,6 +7,7 @@ from ..services import deployments as svc
 from . import docs
 from .errors import RestError
 from .http import actor, criteria, flag, kb, link, no_content, ok
+from .schemas import cached
 from .schemas.dto import CountSchema, DeploymentSchema, DeploymentWithDefinitionsSchema, ResourceSchema
 from .schemas.requests import DeploymentQuerySchema
 
@@ -20,7 +21,7 @@ def _bool_part(name: str) -> bool:
 
 
 def dump_deployment(d, schema=DeploymentSchema) -> dict:
-    return schema().dump({**_attrs(d), "links": [link(f"/deployment/{d.id}")]})
+    return cached(schema).dump({**_attrs(d), "links": [link(f"/deployment/{d.id}")]})
 
 
 def _attrs(d) -> dict:
@@ -50,11 +51,11 @@ def create():
     body = {**_attrs(result.deployment), "links": [link(f"/deployment/{result.deployment.id}")],
             "deployedProcessDefinitions": {p.id: p for p in result.processes} or None,
             "deployedDecisionDefinitions": {d.id: d for d in result.decisions} or None}
-    return ok(DeploymentWithDefinitionsSchema().dump(body))
+    return ok(cached(DeploymentWithDefinitionsSchema).dump(body))
 
 
 def _query(from_body: bool = False):
-    return criteria(svc.DeploymentQuery, DeploymentQuerySchema(), from_body)
+    return criteria(svc.DeploymentQuery, cached(DeploymentQuerySchema), from_body)
 
 
 @bp.get("/deployment")
@@ -78,13 +79,13 @@ def get(id):
 @bp.get("/deployment/<id>/resources")
 @docs.doc("List a deployment's resources", response=ResourceSchema, many=True)
 def resources(id):
-    return ok(ResourceSchema(many=True).dump(svc.list_resources(kb(), actor(), id)))
+    return ok(cached(ResourceSchema, many=True).dump(svc.list_resources(kb(), actor(), id)))
 
 
 @bp.get("/deployment/<id>/resources/<resource_id>")
 @docs.doc("Get one resource's metadata", response=ResourceSchema)
 def resource(id, resource_id):
-    return ok(ResourceSchema().dump(svc.get_resource(kb(), actor(), id, resource_id)))
+    return ok(cached(ResourceSchema).dump(svc.get_resource(kb(), actor(), id, resource_id)))
 
 
 _MIME = {".bpmn": "application/xml", ".xml": "application/xml", ".dmn": "application/xml",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
@@ -21,14 +22,19 @@ def actor() -> Actor:
     return g.actor
 
 
+@lru_cache(maxsize=None)
+def _query_keys(schema: Schema) -> dict[str, bool]:
+    """Wire name -> whether the field is a list (repeated keys), per schema instance."""
+    return {(f.data_key or name): isinstance(f, CsvList) for name, f in schema.fields.items()}
+
+
 def load_query(schema: Schema) -> dict:
     """Query-string parameters through a schema; list fields take repeated keys and commas alike."""
+    keys = _query_keys(schema)
     data: dict[str, Any] = {}
-    for name, field in schema.fields.items():
-        key = field.data_key or name
-        if key not in request.args:
-            continue
-        data[key] = request.args.getlist(key) if isinstance(field, CsvList) else request.args.get(key)
+    for key in request.args:
+        if key in keys:
+            data[key] = request.args.getlist(key) if keys[key] else request.args.get(key)
     return schema.load(data, unknown=EXCLUDE)
 
 

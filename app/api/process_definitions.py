@@ -9,6 +9,7 @@ from ..services.errors import NotFound
 from . import docs
 from .errors import RestError
 from .http import actor, criteria, kb, link, load_body, ok
+from .schemas import cached
 from .schemas.dto import (
     CountSchema,
     ProcessDefinitionSchema,
@@ -24,13 +25,13 @@ bp = Blueprint("process_definitions", __name__)
 
 
 def _query(from_body: bool = False):
-    return criteria(svc.DefinitionQuery, DefinitionQuerySchema(), from_body)
+    return criteria(svc.DefinitionQuery, cached(DefinitionQuerySchema), from_body)
 
 
 @bp.get("/process-definition")
 @docs.doc("Query process definitions", query=DefinitionQuerySchema, response=ProcessDefinitionSchema, many=True)
 def list_():
-    return ok(ProcessDefinitionSchema(many=True).dump(svc.list_definitions(kb(), actor(), _query())))
+    return ok(cached(ProcessDefinitionSchema, many=True).dump(svc.list_definitions(kb(), actor(), _query())))
 
 
 @bp.get("/process-definition/count")
@@ -60,7 +61,7 @@ def _routes(suffix: str, view, methods=("GET",)):
 
 @docs.doc("Get a process definition", response=ProcessDefinitionSchema)
 def get(id=None, key=None, tenant_id=None):
-    return ok(ProcessDefinitionSchema().dump(_get(_ref(id, key, tenant_id))))
+    return ok(cached(ProcessDefinitionSchema).dump(_get(_ref(id, key, tenant_id))))
 
 
 @docs.doc("The BPMN 2.0 XML of a process definition", response=ProcessDefinitionXmlSchema)
@@ -78,7 +79,7 @@ def form_variables(id=None, key=None, tenant_id=None):
 
 @docs.doc("Start a process instance", body=StartSchema, response=ProcessInstanceWithVariablesSchema)
 def start(id=None, key=None, tenant_id=None):
-    body = load_body(StartSchema())
+    body = load_body(cached(StartSchema))
     variables = read_map(body.get("variables"))
     try:
         started = instances.start(kb(), actor(), instances.StartCommand(
@@ -95,8 +96,8 @@ def dump_started(started) -> dict:
             "business_key": i.business_key, "ended": i.state != "ACTIVE", "suspended": i.suspended,
             "tenant_id": i.tenant_id, "links": [link(f"/process-instance/{i.id}")]}
     if started.variables is None:
-        return ProcessInstanceSchema().dump(data)
-    return {**ProcessInstanceSchema().dump(data), "variables": write_map(started.variables)}
+        return cached(ProcessInstanceSchema).dump(data)
+    return {**cached(ProcessInstanceSchema).dump(data), "variables": write_map(started.variables)}
 
 
 _routes("", get)

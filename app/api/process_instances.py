@@ -9,6 +9,7 @@ from ..services.errors import NotFound
 from . import docs
 from .errors import RestError
 from .http import actor, criteria, flag, kb, link, load_body, no_content, ok
+from .schemas import cached
 from .schemas.dto import CountSchema, HistoricProcessInstanceSchema, ProcessInstanceSchema, VariableValueSchema
 from .schemas.requests import InstanceQuerySchema, PatchVariablesSchema, VariableValueInSchema
 from .variables import names_arg, read_map, write_map
@@ -17,14 +18,14 @@ bp = Blueprint("process_instances", __name__)
 
 
 def dump_instance(i, with_links: bool = True) -> dict:
-    return ProcessInstanceSchema().dump({
+    return cached(ProcessInstanceSchema).dump({
         "id": i.id, "definition_id": i.definition_id, "definition_key": i.definition_key,
         "business_key": i.business_key, "ended": i.state != "ACTIVE", "suspended": i.suspended,
         "tenant_id": i.tenant_id, "links": [link(f"/process-instance/{i.id}")] if with_links else []})
 
 
 def _query(from_body: bool = False):
-    return criteria(svc.InstanceQuery, InstanceQuerySchema(), from_body)
+    return criteria(svc.InstanceQuery, cached(InstanceQuerySchema), from_body)
 
 
 @bp.get("/process-instance")
@@ -77,7 +78,7 @@ def variables(id):
 @bp.post("/process-instance/<id>/variables")
 @docs.doc("Set and delete variables in one transaction", body=PatchVariablesSchema, status=204)
 def modify_variables(id):
-    body = load_body(PatchVariablesSchema())
+    body = load_body(cached(PatchVariablesSchema))
     _modify(id, read_map(body.get("modifications")), body.get("deletions") or [])
     return no_content()
 
@@ -95,7 +96,7 @@ def variable(id, name):
 @bp.put("/process-instance/<id>/variables/<name>")
 @docs.doc("Set one variable", body=VariableValueInSchema, status=204)
 def put_variable(id, name):
-    _modify(id, read_map({name: load_body(VariableValueInSchema())}), [])
+    _modify(id, read_map({name: load_body(cached(VariableValueInSchema))}), [])
     return no_content()
 
 
@@ -119,7 +120,7 @@ def _modify(id, modifications, deletions):
 def historic(id):
     i = svc.get_any_instance(kb(), actor(), id)
     duration = int((i.end_time - i.start_time).total_seconds() * 1000) if i.end_time else None
-    return ok(HistoricProcessInstanceSchema().dump({
+    return ok(cached(HistoricProcessInstanceSchema).dump({
         "id": i.id, "definition_key": i.definition_key, "definition_id": i.definition_id,
         "business_key": i.business_key, "start_time": i.start_time, "end_time": i.end_time,
         "durationInMillis": duration, "start_user_id": i.start_user_id, "tenant_id": i.tenant_id,

@@ -15,6 +15,7 @@ from .http import (
     no_content,
     ok,
 )
+from .schemas import cached
 from .schemas.dto import CountSchema, IdentityLinkSchema, TaskSchema, VariableValueSchema
 from .schemas.requests import CompleteSchema, PatchVariablesSchema, TaskQuerySchema, UserIdSchema, VariableValueInSchema
 from .variables import names_arg, read_map, write_map
@@ -23,19 +24,19 @@ bp = Blueprint("tasks", __name__)
 
 
 def _query(from_body: bool = False):
-    return criteria(TaskQuery, TaskQuerySchema(), from_body)
+    return criteria(TaskQuery, cached(TaskQuerySchema), from_body)
 
 
 @bp.get("/task")
 @docs.doc("Query open tasks (work queues)", query=TaskQuerySchema, response=TaskSchema, many=True)
 def list_():
-    return ok(TaskSchema(many=True).dump(svc.list_tasks(kb(), actor(), _query(False))))
+    return ok(cached(TaskSchema, many=True).dump(svc.list_tasks(kb(), actor(), _query(False))))
 
 
 @bp.post("/task")
 @docs.doc("Query open tasks (JSON criteria, sorting list)", body=TaskQuerySchema, response=TaskSchema, many=True)
 def list_post():
-    return ok(TaskSchema(many=True).dump(svc.list_tasks(kb(), actor(), _query(True))))
+    return ok(cached(TaskSchema, many=True).dump(svc.list_tasks(kb(), actor(), _query(True))))
 
 
 @bp.get("/task/count")
@@ -53,7 +54,7 @@ def count_post():
 @bp.get("/task/<id>")
 @docs.doc("Get an open task", response=TaskSchema)
 def get(id):
-    return ok(TaskSchema().dump(svc.get_task(kb(), actor(), id)))
+    return ok(cached(TaskSchema).dump(svc.get_task(kb(), actor(), id)))
 
 
 def _engine_not_found(id: str):
@@ -64,7 +65,7 @@ def _engine_not_found(id: str):
 @docs.doc("Claim a task for a user (one winner among racing claimants)", body=UserIdSchema, status=204)
 def claim(id):
     try:
-        svc.claim(kb(), actor(), id, load_body(UserIdSchema()).get("userId"))
+        svc.claim(kb(), actor(), id, load_body(cached(UserIdSchema)).get("userId"))
     except svc.TaskMissing:
         raise _engine_not_found(id) from None
     return no_content()
@@ -84,7 +85,7 @@ def unclaim(id):
 @docs.doc("Set or clear a task's assignee", body=UserIdSchema, status=204)
 def assignee(id):
     try:
-        svc.set_assignee(kb(), actor(), id, load_body(UserIdSchema()).get("userId"))
+        svc.set_assignee(kb(), actor(), id, load_body(cached(UserIdSchema)).get("userId"))
     except svc.TaskMissing:
         raise _engine_not_found(id) from None
     return no_content()
@@ -93,7 +94,7 @@ def assignee(id):
 @bp.post("/task/<id>/complete")
 @docs.doc("Complete a task with variables", body=CompleteSchema, response=VariableValueSchema)
 def complete(id):
-    body = load_body(CompleteSchema())
+    body = load_body(cached(CompleteSchema))
     variables = read_map(body.get("variables"))
     try:
         result = svc.complete(kb(), actor(), id, variables, bool(body.get("withVariablesInReturn")))
@@ -127,7 +128,7 @@ def form(id):
 @bp.get("/task/<id>/identity-links")
 @docs.doc("Candidate users and groups of a task", response=IdentityLinkSchema, many=True)
 def identity_links(id):
-    links = IdentityLinkSchema(many=True).dump(svc.candidates(kb(), actor(), id))
+    links = cached(IdentityLinkSchema, many=True).dump(svc.candidates(kb(), actor(), id))
     task = svc.get_task(kb(), actor(), id)
     if task.assignee:
         links.append({"userId": task.assignee, "groupId": None, "type": "assignee"})
@@ -155,14 +156,14 @@ def variable(id, name):
 @bp.put("/task/<id>/variables/<name>")
 @docs.doc("Set one variable (process scope)", body=VariableValueInSchema, status=204)
 def put_variable(id, name):
-    svc.modify_task_variables(kb(), actor(), id, read_map({name: load_body(VariableValueInSchema())}))
+    svc.modify_task_variables(kb(), actor(), id, read_map({name: load_body(cached(VariableValueInSchema))}))
     return no_content()
 
 
 @bp.post("/task/<id>/variables")
 @docs.doc("Set and delete variables (process scope)", body=PatchVariablesSchema, status=204)
 def modify_variables(id):
-    body = load_body(PatchVariablesSchema())
+    body = load_body(cached(PatchVariablesSchema))
     svc.modify_task_variables(kb(), actor(), id, read_map(body.get("modifications")), body.get("deletions") or [])
     return no_content()
 

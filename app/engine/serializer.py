@@ -10,9 +10,8 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.config import MessageEventDefinition as GenericMessageEventDefinition
 from SpiffWorkflow.bpmn.serializer.config import ParallelMultiInstanceTask as GenericParallelMI
 from SpiffWorkflow.bpmn.serializer.config import SequentialMultiInstanceTask as GenericSequentialMI
-from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.event_definition import MessageEventDefinitionConverter
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
