@@ -22,7 +22,7 @@ def error_body(type_: str, message: str, code: int | None = None, **extra) -> di
 
 
 def _status(e: se.ServiceError) -> int:
-    if isinstance(e, (se.NotFound,)):
+    if isinstance(e, se.NotFound):
         return 404
     if isinstance(e, (se.InvalidRequest, se.ParseFailed)):
         return 400

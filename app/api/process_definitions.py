@@ -8,13 +8,13 @@ from ..services import instances
 from ..services.errors import NotFound
 from . import docs
 from .errors import RestError
-from .http import actor, criteria, kb, link, load_body, ok
+from .http import actor, criteria, kb, load_body, ok
+from .process_instances import dump_instance
 from .schemas import cached
 from .schemas.dto import (
     CountSchema,
     ProcessDefinitionSchema,
     ProcessDefinitionXmlSchema,
-    ProcessInstanceSchema,
     ProcessInstanceWithVariablesSchema,
     VariableValueSchema,
 )
@@ -91,13 +91,9 @@ def start(id=None, key=None, tenant_id=None):
 
 
 def dump_started(started) -> dict:
-    i = started.instance
-    data = {"id": i.id, "definition_id": i.definition_id, "definition_key": i.definition_key,
-            "business_key": i.business_key, "ended": i.state != "ACTIVE", "suspended": i.suspended,
-            "tenant_id": i.tenant_id, "links": [link(f"/process-instance/{i.id}")]}
-    if started.variables is None:
-        return cached(ProcessInstanceSchema).dump(data)
-    return {**cached(ProcessInstanceSchema).dump(data), "variables": write_map(started.variables)}
+    """ProcessInstanceDto with a self link; `variables` only when they were asked for (Camunda omits the key)."""
+    body = dump_instance(started.instance)
+    return body if started.variables is None else {**body, "variables": write_map(started.variables)}
 
 
 _routes("", get)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from ..models import ProcessDefinition, Resource
+from ..models import Deployment, ProcessDefinition, Resource
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .errors import NotFound
@@ -46,7 +46,9 @@ class DefinitionQuery:
 SORT_COLUMNS = {"category": ProcessDefinition.category, "key": ProcessDefinition.key, "id": ProcessDefinition.id,
                 "name": ProcessDefinition.name, "version": ProcessDefinition.version,
                 "deploymentId": ProcessDefinition.deployment_id, "tenantId": ProcessDefinition.tenant_id,
-                "versionTag": ProcessDefinition.version_tag, "deployTime": ProcessDefinition.deployment_id}
+                "versionTag": ProcessDefinition.version_tag,
+                "deployTime": select(Deployment.deployment_time)
+                .where(Deployment.id == ProcessDefinition.deployment_id).scalar_subquery()}
 
 _LIGHT = (defer(ProcessDefinition.spec),)
 

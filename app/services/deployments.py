@@ -202,7 +202,7 @@ def delete_deployment(kb: Kuaibao, actor: Actor, deployment_id: str, cascade: bo
 
     def work(s: Session) -> None:
         if s.get(Deployment, deployment_id) is None:
-            raise NotFound(f"Deployment with id '{deployment_id}' do not exist")
+            raise NotFound(f"Deployment with id '{deployment_id}' does not exist")
         instances = select(ProcessInstance.id).join(
             ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).where(
             ProcessDefinition.deployment_id == deployment_id)

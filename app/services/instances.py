@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session, defer
 
 from ..engine.errors import EngineError
 from ..engine.runtime import Context
-from ..models import ACTIVE, EXTERNALLY_TERMINATED, ProcessInstance, Task, new_id, utcnow
+from ..models import ACTIVE, EXTERNALLY_TERMINATED, ProcessDefinition, ProcessInstance, Task, new_id, utcnow
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .definitions import by_id, latest_by_key
 from .deployments import require_manager
-from .errors import EngineFailure, InvalidRequest, NotFound
+from .errors import EngineFailure, NotFound
 from .persistence import apply_outcome, load_variables
 from .queries import Page, Sorting, apply_page, apply_sorting
 
@@ -101,7 +101,6 @@ def _filtered(q: InstanceQuery):
     if q.definition_keys_not:
         stmt = stmt.where(pi.definition_key.not_in(q.definition_keys_not))
     if q.deployment_id:
-        from ..models import ProcessDefinition
         stmt = stmt.where(pi.definition_id.in_(select(ProcessDefinition.id).where(
             ProcessDefinition.deployment_id == q.deployment_id)))
     if q.active:
@@ -167,8 +166,3 @@ def delete_instance(kb: Kuaibao, actor: Actor, instance_id: str, fail_if_not_exi
 
     kb.command(work)
 
-
-def validate_business_key(value) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise InvalidRequest("businessKey must be a string")
-    return value

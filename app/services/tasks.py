@@ -44,8 +44,10 @@ def _visible_task(s: Session, actor: Actor, task_id: str) -> Task:
 
 
 def get_task(kb: Kuaibao, actor: Actor, task_id: str) -> Task:
-    task = kb.read(lambda s: s.scalar(select(Task).where(Task.id == task_id, *(
-        [visible_to(actor)] if visible_to(actor) is not None else []))))
+    """An open task the actor may see (an invisible task is reported missing, as Camunda's query does)."""
+    stmt = select(Task).where(Task.id == task_id)
+    visible = visible_to(actor)
+    task = kb.read(lambda s: s.scalar(stmt.where(visible) if visible is not None else stmt))
     if task is None:
         raise TaskMissing(f"No matching task with id {task_id}")
     return task
