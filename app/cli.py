@@ -90,12 +90,20 @@ def serve(port: int | None, host: str, workers: int | None, threads: int) -> Non
     class Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
-                               "accesslog": "-", "timeout": 60, "graceful_timeout": 10}.items():
+                               "accesslog": "-", "timeout": 60, "graceful_timeout": 10,
+                               "post_fork": post_fork}.items():
                 self.cfg.set(key, value)
 
         def load(self):
             from . import create_app
             return create_app()
+
+    def post_fork(server, worker):
+        """Cap each worker's address space: a last line of defence if diagram code allocates without end."""
+        if settings.worker_memory_mb:
+            import resource
+            limit = settings.worker_memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     click.echo(f"Kuaibao on http://{bind}/engine-rest ({workers} worker(s) × {threads} threads, "
                f"{'SQLite' if sqlite else 'PostgreSQL'})")

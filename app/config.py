@@ -28,6 +28,7 @@ class Settings:
     command_retries: int = 20
     sql_echo: bool = False
     validate_bpmn_schema: bool = True
+    worker_memory_mb: int = 4096  # address-space cap per server worker (a backstop for diagram code); 0 = none
     admin_group: str = "camunda-admin"
     deployer_groups: tuple[str, ...] = ("managers",)
 
@@ -51,6 +52,8 @@ class Settings:
             raise ConfigError(f"PORT: {self.port} is not a TCP port")
         if self.script_time_seconds <= 0:
             raise ConfigError("SCRIPT_TIME_SECONDS must be positive")
+        if self.worker_memory_mb < 0:
+            raise ConfigError("WORKER_MEMORY_MB must be 0 (no cap) or a positive number of MiB")
         if self.command_retries < 1:
             raise ConfigError("COMMAND_RETRIES must be at least 1")
 
