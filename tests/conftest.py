@@ -19,7 +19,7 @@ from app.migrate import upgrade
 from app.models import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
-RUNTIME_TABLES = ("task_candidate", "task", "variable", "process_instance", "process_definition",
+RUNTIME_TABLES = ("task_candidate", "task", "variable", "event_subscription", "process_instance", "process_definition",
                   "decision_definition", "deployment_resource", "deployment")
 
 

@@ -1,6 +1,7 @@
 """Small scenario diagrams built in code (with a diagram interchange section, as the Modeler writes)."""
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -27,8 +28,11 @@ def process(pid: str, nodes: list[tuple[str, str, str]], flows: list[tuple[str, 
         attrs, _, inner = extra.partition("|")
         refs = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming.get(nid, [])) + \
             "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing.get(nid, []))
-        head = inner if inner.startswith(("<bpmn:documentation", "<bpmn:extensionElements")) else ""
-        tail = "" if head else inner  # XSD order: documentation/extensions, then flows, then the rest
+        # XSD order: documentation and extension elements, then the flows, then the rest
+        head = "".join(re.findall(r"<bpmn:documentation>.*?</bpmn:documentation>|"
+                                  r"<bpmn:extensionElements>.*?</bpmn:extensionElements>", inner, re.S))
+        tail = re.sub(r"<bpmn:documentation>.*?</bpmn:documentation>|"
+                      r"<bpmn:extensionElements>.*?</bpmn:extensionElements>", "", inner, flags=re.S)
         node_xml.append(f'<bpmn:{tag} id="{nid}" {attrs}>{head}{refs}{tail}</bpmn:{tag}>')
         x, y = 150 + 130 * (i % 12), 100 + 120 * (i // 12)
         size = (36, 36) if tag.endswith("Event") else ((50, 50) if tag.endswith("Gateway") else (100, 80))

@@ -36,6 +36,7 @@ class ProcessDefinitionData:
     spec_json: str
     start_form: dict | None
     description: str | None = None
+    start_message: str | None = None
 
 
 @dataclass
@@ -187,7 +188,17 @@ def _process(process: etree._Element, resource: str, spec_json: str) -> ProcessD
         history_time_to_live=_ttl(process),
         startable=(_camunda(process, "isStartableInTasklist") or "true").lower() != "false",
         spec_json=spec_json, start_form=dialect.start_form(process),
-        description=doc.text.strip() if doc is not None and doc.text else None)
+        description=doc.text.strip() if doc is not None and doc.text else None,
+        start_message=_start_message(process))
+
+
+def _start_message(process: etree._Element) -> str | None:
+    """The name of the message that starts this process, if its start event is a message start event."""
+    refs = process.xpath("bpmn:startEvent/bpmn:messageEventDefinition/@messageRef", namespaces=dialect.NS)
+    if not refs:
+        return None
+    names = process.getroottree().getroot().xpath("bpmn:message[@id=$id]/@name", id=refs[0], namespaces=dialect.NS)
+    return names[0] if names else refs[0]
 
 
 def _dmn_ns(root: etree._Element) -> dict:

@@ -212,15 +212,31 @@ def _multi_instance(p: _Pass) -> None:
 
 
 def _call_activities(p: _Pass) -> None:
+    """Call activities start their own instance; camunda:in/out map variables as in Camunda."""
     for node in p.xpath("//bpmn:callActivity"):
         called = node.get("calledElement") or ""
-        if juel.is_juel(called):
+        if not called:
+            p.problem(node, "a call activity needs calledElement (the id of the process to start)")
+        elif juel.is_juel(called):
             p.problem(node, "calledElement must be a process id; expressions are not supported")
+        binding = node.get(f"{{{CAMUNDA_NS}}}calledElementBinding") or "latest"
+        if binding not in ("latest", "deployment", "version", "versionTag"):
+            p.problem(node, f"camunda:calledElementBinding '{binding}' is not supported")
         for mapping in node.xpath("bpmn:extensionElements/camunda:in | bpmn:extensionElements/camunda:out",
                                   namespaces=NS):
-            if mapping.get("variables") != "all" and mapping.get("businessKey") is None:
-                p.problem(node, "camunda:in/camunda:out mappings of single variables are not supported; "
-                                "Kuaibao passes all variables (variables=\"all\")", line=mapping.sourceline)
+            what = f"camunda:{etree.QName(mapping).localname}"
+            for attr in ("sourceExpression", "businessKey"):
+                text = mapping.get(attr)
+                if text is not None:
+                    try:
+                        python = juel.translate_template(text)
+                    except juel.JuelError as e:
+                        p.problem(mapping, f"{what} {attr}: {e}")
+                        continue
+                    p.checked_expression(mapping, python, f"{what} {attr}")
+            if not (mapping.get("variables") == "all" or mapping.get("businessKey") is not None
+                    or (mapping.get("target") and (mapping.get("source") or mapping.get("sourceExpression")))):
+                p.problem(mapping, f"{what} needs variables=\"all\", businessKey, or source/sourceExpression and target")
 
 
 def start_form(process: etree._Element) -> dict | None:

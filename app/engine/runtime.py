@@ -1,9 +1,10 @@
-"""Run process instances: start, complete user tasks, change variables. Plain data in, plain data out.
+"""Run process instances: start, complete tasks, deliver messages, change variables. Plain data in and out.
 
 The engine holds no database and no web framework. Each call takes a definition's `SpecBundle`
 and an instance's serialized state, advances the workflow as far as it can go (scripts,
 gateways, pass-through tasks, service tasks whose topic has an in-process handler) and returns an
-`Outcome`: the new state, the user tasks that opened and closed, and the process variables.
+`Outcome`: the new state, the user tasks that opened and closed, the called processes to start,
+the events it now waits for, and the process variables.
 """
 from __future__ import annotations
 
@@ -12,30 +13,73 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import juel, sandbox
 from .assignment import UserTaskRecord, make_evaluator, record
+from .call_activity import IN_KEY, OUT_KEY, CallActivityTask, business_key_expression, mapped
 from .errors import TaskFailed, TaskNotActive
 from .script_engine import SandboxedScriptEngine
 from .serializer import SpecBundle, dump_state
 
-Handler = Callable[[dict], Mapping[str, Any] | None]
 FRONTIER = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 MAX_STEPS = 10_000
+_CALLED = "kuaibao_called"  # internal_data flag: the service has been asked to start this call's instance
 
 
 @dataclass(frozen=True)
 class Context:
-    """Facts about the instance that diagram code may read but that are not process variables."""
+    """Facts about the instance that diagram code may read but that are not process variables;
+    `records` is whatever the service hands to handlers (the process pack's records)."""
 
     business_key: str | None = None
     process_instance_id: str | None = None
+    records: Any = None
+
+
+@dataclass
+class HandlerCall:
+    """What a service-task handler receives."""
+
+    variables: dict[str, Any]
+    topic: str
+    activity_id: str
+    business_key: str | None
+    process_instance_id: str | None
+    records: Any
+
+
+Handler = Callable[[HandlerCall], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """A call activity reached: the service starts `called_element` as its own instance."""
+
+    task_id: str
+    activity_id: str
+    called_element: str
+    binding: str
+    version: str | None
+    version_tag: str | None
+    business_key: str | None
+    variables: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An event the instance waits for (message, signal, timer...), where, and for timers when."""
+
+    event_type: str
+    name: str | None
+    activity_id: str
+    value: str | None = None
 
 
 @dataclass
@@ -48,6 +92,9 @@ class Outcome:
     closed: list[str] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     waiting_external: list[dict] = field(default_factory=list)
+    calls: list[CallRequest] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    subscriptions_changed: bool = False
 
 
 class Engine:
@@ -63,7 +110,7 @@ class Engine:
     def start(self, bundle: SpecBundle, variables: Mapping[str, Any], ctx: Context,
               initiator: tuple[str, str] | None = None) -> Outcome:
         """Create an instance with its start variables and run it until it waits."""
-        run = _Run(self, bundle.new_workflow(), ctx)
+        run = _Run(self, bundle.new_workflow(), ctx, fresh=True)
         data = dict(variables)
         if initiator:
             data[initiator[0]] = initiator[1]
@@ -74,10 +121,29 @@ class Engine:
                            variables: Mapping[str, Any], ctx: Context) -> Outcome:
         """Complete a ready user task with variables (set in process scope) and run on."""
         run = _Run(self, bundle.load(state), ctx)
-        task = run.ready_user_task(task_id)
+        task = run.task(task_id, TaskState.READY, UserTaskMixin)
         run.set_variables(variables, ())
         task.data.update(variables)
         run.guard(task.run)
+        return run.advance()
+
+    def complete_call(self, bundle: SpecBundle, state: str, task_id: str, called_variables: Mapping[str, Any],
+                      ctx: Context) -> Outcome:
+        """The called instance ended: map its variables back (camunda:out) and run on."""
+        run = _Run(self, bundle.load(state), ctx)
+        task = run.task(task_id, TaskState.STARTED, CallActivityTask)
+        task.data.update(mapped(task.task_spec.extensions.get(OUT_KEY) or [], called_variables, run.evaluate_juel))
+        run.guard(task.complete)
+        return run.advance()
+
+    def send_message(self, bundle: SpecBundle, state: str, name: str, variables: Mapping[str, Any],
+                     ctx: Context) -> Outcome:
+        """Deliver a message to a waiting catch event; its variables land in process scope."""
+        run = _Run(self, bundle.load(state), ctx)
+        if not any(s.event_type == "MessageEventDefinition" and s.name == name for s in run.subscriptions_before):
+            raise TaskNotActive(f"the process instance is not waiting for message '{name}'")
+        run.set_variables(variables, ())
+        run.guard(lambda: run.wf.send_event(BpmnEvent(MessageEventDefinition(name), dict(variables))))
         return run.advance()
 
     def set_variables(self, bundle: SpecBundle, state: str, modifications: Mapping[str, Any],
@@ -93,26 +159,30 @@ class Engine:
 
 
 class _Run:
-    """One command on one workflow: remembers which user tasks were open when it began."""
+    """One command on one workflow: remembers what was open and awaited when it began."""
 
-    def __init__(self, engine: Engine, wf: BpmnWorkflow, ctx: Context):
+    def __init__(self, engine: Engine, wf: BpmnWorkflow, ctx: Context, fresh: bool = False):
         self.engine, self.wf, self.ctx = engine, wf, ctx
         extra = {**juel.HELPERS, "business_key": ctx.business_key}
         wf.script_engine = SandboxedScriptEngine(extra, engine.limits)
         self.evaluate = make_evaluator(extra, engine.limits)
-        self.open_before = {t.id for t in self._user_tasks()}
+        self.open_before = set() if fresh else {t.id for t in self._user_tasks()}
+        self.subscriptions_before = [] if fresh else subscriptions(wf)
         self.steps = 0
+
+    def evaluate_juel(self, text: str, data: Mapping[str, Any]):
+        return self.evaluate(juel.translate_template(text), data)
 
     def _user_tasks(self):
         return [t for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
                 if isinstance(t.task_spec, UserTaskMixin)]
 
-    def ready_user_task(self, task_id: str):
+    def task(self, task_id: str, state: TaskState, spec_class: type):
         try:
             task = self.wf.get_task_from_id(UUID(task_id))
         except (ValueError, WorkflowException, KeyError):
             task = None
-        if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTaskMixin):
+        if task is None or task.state != state or not isinstance(task.task_spec, spec_class):
             raise TaskNotActive(f"task {task_id} is not waiting in this process instance")
         return task
 
@@ -165,21 +235,46 @@ class _Run:
     def _run_handlers(self) -> bool:
         moved = False
         for task in self.wf.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask):
-            handler = self.engine.handlers.get(task.task_spec.extensions.get("camunda:topic"))
+            topic = task.task_spec.extensions.get("camunda:topic")
+            handler = self.engine.handlers.get(topic)
             if handler is None:
                 continue
             self._count(task)
+            call = HandlerCall(dict(task.data), topic, task.task_spec.bpmn_id, self.ctx.business_key,
+                               self.ctx.process_instance_id, self.ctx.records)
             try:
-                result = handler(dict(task.data))
+                result = handler(call)
             except Exception as e:  # a handler's failure fails the command, never half-applies it
-                raise TaskFailed(f"handler for topic '{task.task_spec.extensions.get('camunda:topic')}' failed: "
-                                 f"{type(e).__name__}: {e}", element_id=task.task_spec.bpmn_id,
-                                 element_name=task.task_spec.bpmn_name) from e
+                raise TaskFailed(f"handler for topic '{topic}' failed: {type(e).__name__}: {e}",
+                                 element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name) from e
             if result:
                 task.data.update(result)
             self.guard(task.complete)
             moved = True
         return moved
+
+    def _calls(self) -> list[CallRequest]:
+        """Call activities reached in this command (each is reported once)."""
+        requests = []
+        for task in self.wf.get_tasks(state=TaskState.STARTED, spec_class=CallActivityTask):
+            if task.internal_data.get(_CALLED):
+                continue
+            task.internal_data[_CALLED] = True
+            ext = task.task_spec.extensions
+            try:
+                ins = ext.get(IN_KEY) or []
+                key_expr = business_key_expression(ins)
+                requests.append(CallRequest(
+                    task_id=str(task.id), activity_id=task.task_spec.bpmn_id, called_element=ext["calledElement"],
+                    binding=ext.get("camunda:calledElementBinding") or "latest",
+                    version=ext.get("camunda:calledElementVersion"),
+                    version_tag=ext.get("camunda:calledElementVersionTag"),
+                    business_key=None if key_expr is None else str(self.evaluate_juel(key_expr, task.data)),
+                    variables=mapped(ins, task.data, self.evaluate_juel)))
+            except (ValueError, TypeError, KeyError, NameError, juel.JuelError, sandbox.SandboxError) as e:
+                raise TaskFailed(f"cannot map the call's input: {e}", element_id=task.task_spec.bpmn_id,
+                                 element_name=task.task_spec.bpmn_name) from e
+        return requests
 
     def finish(self) -> Outcome:
         now = self.engine.clock()
@@ -195,8 +290,21 @@ class _Run:
         closed = [str(i) for i in self.open_before - {t.id for t in open_now}]
         external = [{"id": str(t.id), "activity_id": t.task_spec.bpmn_id, "topic": t.task_spec.extensions.get("camunda:topic")}
                     for t in self.wf.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask)]
+        calls = self._calls()
+        waiting = subscriptions(self.wf)
         return Outcome(state=dump_state(self.wf), ended=self.wf.is_completed(), opened=opened, closed=closed,
-                       variables=process_variables(self.wf), waiting_external=external)
+                       variables=process_variables(self.wf), waiting_external=external, calls=calls,
+                       subscriptions=waiting, subscriptions_changed=waiting != self.subscriptions_before)
+
+
+def subscriptions(wf: BpmnWorkflow) -> list[Subscription]:
+    """Every event the instance waits for, in a stable order."""
+    result = []
+    for task in wf.event_manager.tasks.values():
+        pending = task.task_spec.event_definition.details(task)
+        value = pending.value if isinstance(pending.value, str) else None
+        result.append(Subscription(pending.event_type, pending.name, task.task_spec.bpmn_id, value))
+    return sorted(result, key=lambda s: (s.event_type, s.name or "", s.activity_id, s.value or ""))
 
 
 def process_variables(wf: BpmnWorkflow) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 
+from .call_activity import CallActivityTask
+
 FORMAT = "kb-1"  # our envelope around Spiff's 1.5 format; bump when the stored shape changes
 
 
@@ -35,6 +37,7 @@ def _registry() -> DefaultRegistry:
     # Standard loopDataInputRef multi-instance, under names that do not collide with Camunda's classes.
     MultiInstanceTaskConverter(GenericParallelMI, registry, typename="StandardParallelMultiInstanceTask")
     MultiInstanceTaskConverter(GenericSequentialMI, registry, typename="StandardSequentialMultiInstanceTask")
+    BpmnTaskSpecConverter(CallActivityTask, registry, typename="SeparateCallActivity")
     return registry
 
 

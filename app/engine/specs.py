@@ -25,7 +25,6 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import (
     CAMUNDA_MODEL_NS,
     BusinessRuleTaskParser,
-    CallActivityParser,
     CamundaTaskParser,
     ScriptTaskParser,
     SubWorkflowParser,
@@ -33,6 +32,8 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+from .call_activity import IN_KEY, OUT_KEY, CallActivityTask
 
 _PREFIX = f"{{{CAMUNDA_MODEL_NS}}}"
 
@@ -76,8 +77,21 @@ class KbSubWorkflowParser(CamundaExtensions, SubWorkflowParser):
     """Embedded subprocesses, without their descendants' properties."""
 
 
-class KbCallActivityParser(CamundaExtensions, CallActivityParser):
-    """Call activities."""
+class KbCallActivityParser(CamundaExtensions, CamundaTaskParser):
+    """Call activities start separate instances (see call_activity.py): keep calledElement and the
+    camunda:in/out mappings as plain data in extensions."""
+
+    def create_task(self):
+        return self.spec_class(self.spec, self.bpmn_id, **self.bpmn_attributes)
+
+    def parse_extensions(self, node=None):
+        extensions = super().parse_extensions(node)
+        node = self.node if node is None else node
+        extensions["calledElement"] = node.get("calledElement")
+        for tag, key in (("in", IN_KEY), ("out", OUT_KEY)):
+            extensions[key] = [dict(m.attrib) for m in node.xpath(
+                f"./bpmn:extensionElements/camunda:{tag}", namespaces={**self.nsmap, "camunda": CAMUNDA_MODEL_NS})]
+        return extensions
 
 
 class KbScriptTaskParser(CamundaExtensions, CamundaTaskParser):
@@ -107,8 +121,9 @@ class KuaibaoParser(CamundaParser):
         full_tag("serviceTask"): (KbTaskParser, ServiceTask),
         full_tag("scriptTask"): (KbScriptTaskParser, ScriptTask),
         full_tag("subProcess"): (KbSubWorkflowParser, CallActivity),
-        full_tag("callActivity"): (KbCallActivityParser, CallActivity),
+        full_tag("callActivity"): (KbCallActivityParser, CallActivityTask),
         full_tag("transaction"): (KbSubWorkflowParser, TransactionSubprocess),
         full_tag("sendTask"): (KbSendTaskParser, SendTask),
         full_tag("receiveTask"): (KbReceiveTaskParser, ReceiveTask),
     }
+

@@ -47,7 +47,8 @@ class ProcessDefinition(Base):
     startable: Mapped[bool] = mapped_column(default=True)
     suspended: Mapped[bool] = mapped_column(default=False)
     spec: Mapped[str] = mapped_column(Text)            # serialized SpiffWorkflow spec, stored once
-    start_form: Mapped[str | None] = mapped_column(Text)  # JSON: {key, fields}
+    start_form: Mapped[str | None] = mapped_column(Text)  # JSON: {key, fields, initiator}
+    start_message: Mapped[str | None] = mapped_column(String(255), index=True)  # message start event's name
 
 
 class DecisionDefinition(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, new_id, utcnow
@@ -26,8 +26,31 @@ class ProcessInstance(Base):
     start_time: Mapped[datetime] = mapped_column(default=utcnow)
     end_time: Mapped[datetime | None] = mapped_column()
     start_user_id: Mapped[str | None] = mapped_column(String(255))
+    # Set on an instance started by a call activity: the caller and the waiting call-activity task.
+    super_process_instance_id: Mapped[str | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    super_task_id: Mapped[str | None] = mapped_column(String(64))
+    root_process_instance_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class EventSubscription(Base):
+    """An event a running instance waits for (message, signal, timer): correlation is an indexed query."""
+
+    __tablename__ = "event_subscription"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    process_instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"),
+                                                     index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    event_name: Mapped[str | None] = mapped_column(String(255))
+    activity_id: Mapped[str] = mapped_column(String(255))
+    due: Mapped[datetime | None] = mapped_column(index=True)  # timers
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+Index("ix_event_subscription_lookup", EventSubscription.event_type, EventSubscription.event_name)
 
 
 class Variable(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -41,6 +41,7 @@ class Kuaibao:
     store: Store
     engine: Engine
     specs: SpecCache = field(default_factory=SpecCache)
+    records_factory: Callable[[Session], Any] | None = None  # the process pack's records, per transaction
 
     def read(self, work: Callable[[Session], T]) -> T:
         """Run a read-only unit of work."""

@@ -1,22 +1,20 @@
 """Start process instances, read and delete them."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Mapping
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, defer
 
-from ..engine.errors import EngineError
-from ..engine.runtime import Context
-from ..models import ACTIVE, EXTERNALLY_TERMINATED, ProcessDefinition, ProcessInstance, Task, new_id, utcnow
+from ..models import ACTIVE, EXTERNALLY_TERMINATED, EventSubscription, ProcessDefinition, ProcessInstance, Task, utcnow
+from . import gate
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .definitions import by_id, latest_by_key
 from .deployments import require_manager
-from .errors import EngineFailure, NotFound
-from .persistence import apply_outcome, load_variables
+from .errors import NotFound
+from .persistence import load_variables
 from .queries import Page, Sorting, apply_page, apply_sorting
 
 
@@ -66,19 +64,7 @@ def start(kb: Kuaibao, actor: Actor, cmd: StartCommand) -> Started:
 
     def work(s: Session) -> Started:
         d = by_id(s, cmd.definition_id) if cmd.definition_id else latest_by_key(s, cmd.key, cmd.tenant_id)
-        if d.suspended:
-            raise EngineFailure(f"Cannot instantiate process definition {d.id}: it is suspended")
-        instance = ProcessInstance(id=new_id(), definition_id=d.id, definition_key=d.key,
-                                   business_key=cmd.business_key, tenant_id=d.tenant_id, state=ACTIVE,
-                                   suspended=False, version=1, start_time=utcnow(), start_user_id=actor.user_id)
-        form = json.loads(d.start_form) if d.start_form else {}
-        initiator = (form["initiator"], actor.user_id) if form.get("initiator") else None
-        try:
-            outcome = kb.engine.start(kb.specs.get(s, d.id), {n: v.value for n, v in cmd.variables.items()},
-                                      Context(cmd.business_key, instance.id), initiator)
-        except EngineError as e:
-            raise EngineFailure(f"Cannot instantiate process definition {d.id}: {e}") from e
-        apply_outcome(s, instance, outcome, cmd.variables, is_new=True)
+        instance = gate.start_instance(kb, s, d, cmd.business_key, cmd.variables, actor.user_id)
         variables = load_variables(s, instance.id) if cmd.with_variables_in_return else None
         return Started(instance, variables)
 
@@ -150,7 +136,8 @@ def get_any_instance(kb: Kuaibao, actor: Actor, instance_id: str) -> ProcessInst
 
 def delete_instance(kb: Kuaibao, actor: Actor, instance_id: str, fail_if_not_exists: bool = True,
                     reason: str | None = None) -> None:
-    """Cancel a running instance: its open tasks go, the row stays as externally terminated history."""
+    """Cancel a running instance and the instances it called: open tasks and awaited events go, the rows
+    stay as externally terminated history."""
     require_manager(actor)
 
     def work(s: Session) -> None:
@@ -162,7 +149,15 @@ def delete_instance(kb: Kuaibao, actor: Actor, instance_id: str, fail_if_not_exi
             if fail_if_not_exists:
                 raise NotFound(f"Process instance with id {instance_id} does not exist")
             return
-        s.execute(delete(Task).where(Task.process_instance_id == instance_id))
+        ids, frontier = [instance_id], [instance_id]
+        while frontier:
+            frontier = list(s.scalars(select(ProcessInstance.id).where(
+                ProcessInstance.super_process_instance_id.in_(frontier), ProcessInstance.state == ACTIVE)))
+            ids += frontier
+        s.execute(update(ProcessInstance).where(ProcessInstance.id.in_(ids), ProcessInstance.state == ACTIVE)
+                  .values(state=EXTERNALLY_TERMINATED, end_time=utcnow(), version=ProcessInstance.version + 1))
+        s.execute(delete(Task).where(Task.process_instance_id.in_(ids)))
+        s.execute(delete(EventSubscription).where(EventSubscription.process_instance_id.in_(ids)))
 
     kb.command(work)
 

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine.runtime import Outcome
-from ..models import COMPLETED, ProcessInstance, Task, TaskCandidate, Variable, new_id, utcnow
+from ..models import COMPLETED, EventSubscription, ProcessInstance, Task, TaskCandidate, Variable, new_id, utcnow
 from . import typed_values as tv
 
 _INSTANCES = ProcessInstance.__table__
 _TASKS = Task.__table__
+_SUBSCRIPTIONS = EventSubscription.__table__
 
 
 def naive_utc(value: datetime | None) -> datetime | None:
@@ -24,10 +25,11 @@ def naive_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
 
 
-def apply_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
+def write_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
                   declared: Mapping[str, tv.TypedValue] | None = None, is_new: bool = False) -> None:
     """Persist an outcome in a few statements: instance row (compare-and-set on its version), closed and
-    opened tasks, changed variables. `instance` is updated in memory to match what was written."""
+    opened tasks, awaited events, changed variables. `instance` is updated in memory to match the row.
+    Only the gate (services/gate.py) calls this."""
     now = utcnow()
     state = COMPLETED if outcome.ended else instance.state
     end_time = now if outcome.ended else instance.end_time
@@ -36,7 +38,8 @@ def apply_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
             id=instance.id, definition_id=instance.definition_id, definition_key=instance.definition_key,
             business_key=instance.business_key, tenant_id=instance.tenant_id, state=state, suspended=False,
             workflow=outcome.state, version=1, start_time=instance.start_time, end_time=end_time,
-            start_user_id=instance.start_user_id))
+            start_user_id=instance.start_user_id, super_process_instance_id=instance.super_process_instance_id,
+            super_task_id=instance.super_task_id, root_process_instance_id=instance.root_process_instance_id))
         version = 1
     else:
         if instance in session:
@@ -55,7 +58,28 @@ def apply_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
             session.execute(delete(_TASKS).where(_TASKS.c.id.in_(outcome.closed)))
         if outcome.opened:
             _open_tasks(session, instance, outcome, now)
+    if outcome.subscriptions_changed or outcome.ended:
+        _sync_subscriptions(session, instance.id, [] if outcome.ended else outcome.subscriptions, is_new)
     sync_variables(session, instance.id, outcome.variables, declared or {}, is_new)
+
+
+def _sync_subscriptions(session: Session, instance_id: str, subscriptions, is_new: bool) -> None:
+    if not is_new:
+        session.execute(delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.process_instance_id == instance_id))
+    if subscriptions:
+        now = utcnow()
+        session.execute(insert(_SUBSCRIPTIONS), [
+            dict(process_instance_id=instance_id, event_type=s.event_type, event_name=s.name,
+                 activity_id=s.activity_id, due=_due(s.value), created=now) for s in subscriptions])
+
+
+def _due(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return naive_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None
 
 
 def _open_tasks(session: Session, instance: ProcessInstance, outcome: Outcome, now: datetime) -> None:

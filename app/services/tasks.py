@@ -7,14 +7,14 @@ from typing import Mapping
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from ..engine.errors import EngineError, TaskNotActive
-from ..engine.runtime import Context
+from ..engine.errors import TaskNotActive
 from ..models import Task, TaskCandidate, utcnow
+from . import gate
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .definitions import form_field_values
 from .errors import EngineFailure, Forbidden, NotFound, TaskAlreadyClaimed
-from .persistence import apply_outcome, load_variables, lock_instance
+from .persistence import load_variables, lock_instance
 from .task_queries import TaskQuery, count_statement, list_statement, visible_to
 from .variables import change_variables
 
@@ -101,15 +101,15 @@ def complete(kb: Kuaibao, actor: Actor, task_id: str, variables: Mapping[str, tv
     def work(s: Session):
         task = _visible_task(s, actor, task_id)
         instance = lock_instance(s, task.process_instance_id, kb.store.is_postgres)
+        values = {n: v.value for n, v in variables.items()}
         try:
-            outcome = kb.engine.complete_user_task(kb.specs.get(s, instance.definition_id), instance.workflow,
-                                                   task_id, {n: v.value for n, v in variables.items()},
-                                                   Context(instance.business_key, instance.id))
-        except TaskNotActive as e:
-            raise TaskMissing(f"Cannot find task with id {task_id}: {e}") from e
-        except EngineError as e:
-            raise EngineFailure(f"Cannot complete task {task_id}: {e}") from e
-        apply_outcome(s, instance, outcome, variables)
+            gate.run(kb, s, instance,
+                     lambda bundle, state, ctx: kb.engine.complete_user_task(bundle, state, task_id, values, ctx),
+                     f"Cannot complete task {task_id}", variables)
+        except EngineFailure as e:
+            if isinstance(e.__cause__, TaskNotActive):
+                raise TaskMissing(f"Cannot find task with id {task_id}: {e.__cause__}") from e
+            raise
         return load_variables(s, instance.id) if with_variables_in_return else None
 
     return kb.command(work)

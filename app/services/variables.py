@@ -5,14 +5,13 @@ from typing import Mapping
 
 from sqlalchemy.orm import Session
 
-from ..engine.errors import EngineError
-from ..engine.runtime import Context
+from . import gate
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .deployments import require_manager
-from .errors import EngineFailure, NotFound
+from .errors import NotFound
 from .instances import active_instance
-from .persistence import apply_outcome, load_variables, lock_instance
+from .persistence import load_variables, lock_instance
 
 
 def get_variables(kb: Kuaibao, actor: Actor, instance_id: str, names: list[str] | None = None,
@@ -47,12 +46,9 @@ def change_variables(kb: Kuaibao, instance_id: str, modifications: Mapping[str, 
         instance = lock_instance(s, instance_id, kb.store.is_postgres)
         if instance is None or instance.state != "ACTIVE":
             raise NotFound(f"Process instance with id {instance_id} does not exist")
-        try:
-            outcome = kb.engine.set_variables(kb.specs.get(s, instance.definition_id), instance.workflow,
-                                              {n: v.value for n, v in modifications.items()}, list(deletions),
-                                              Context(instance.business_key, instance.id))
-        except EngineError as e:
-            raise EngineFailure(f"Cannot modify variables for process instance {instance_id}: {e}") from e
-        apply_outcome(s, instance, outcome, modifications)
+        values = {n: v.value for n, v in modifications.items()}
+        gate.run(kb, s, instance,
+                 lambda bundle, state, ctx: kb.engine.set_variables(bundle, state, values, list(deletions), ctx),
+                 f"Cannot modify variables for process instance {instance_id}", modifications)
 
     kb.command(work)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:41:07.479669
+Create Date: 2026-11-29 15:10:22.524286
 """
 from typing import Sequence, Union
 
@@ -101,6 +101,7 @@ def upgrade() -> None:
     sa.Column('suspended', sa.Boolean(), nullable=False),
     sa.Column('spec', sa.Text(), nullable=False),
     sa.Column('start_form', sa.Text(), nullable=True),
+    sa.Column('start_message', sa.String(length=255), nullable=True),
     sa.ForeignKeyConstraint(['deployment_id'], ['deployment.id'], name=op.f('fk_process_definition_deployment_id_deployment'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_definition')),
     sa.UniqueConstraint('key', 'version', 'tenant_id', name=op.f('uq_process_definition_key'))
@@ -109,6 +110,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_process_definition_deployment_id'), ['deployment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_definition_key'), ['key'], unique=False)
         batch_op.create_index('ix_process_definition_key_tenant', ['key', 'tenant_id', 'version'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_definition_start_message'), ['start_message'], unique=False)
 
     op.create_table('process_instance',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -123,15 +125,37 @@ def upgrade() -> None:
     sa.Column('start_time', sa.DateTime(), nullable=False),
     sa.Column('end_time', sa.DateTime(), nullable=True),
     sa.Column('start_user_id', sa.String(length=255), nullable=True),
+    sa.Column('super_process_instance_id', sa.String(length=64), nullable=True),
+    sa.Column('super_task_id', sa.String(length=64), nullable=True),
+    sa.Column('root_process_instance_id', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['definition_id'], ['process_definition.id'], name=op.f('fk_process_instance_definition_id_process_definition'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['super_process_instance_id'], ['process_instance.id'], name=op.f('fk_process_instance_super_process_instance_id_process_instance'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_instance'))
     )
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_instance_business_key'), ['business_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_definition_id'), ['definition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_definition_key'), ['definition_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_instance_root_process_instance_id'), ['root_process_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_instance_super_process_instance_id'), ['super_process_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('event_subscription',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('process_instance_id', sa.String(length=64), nullable=False),
+    sa.Column('event_type', sa.String(length=64), nullable=False),
+    sa.Column('event_name', sa.String(length=255), nullable=True),
+    sa.Column('activity_id', sa.String(length=255), nullable=False),
+    sa.Column('due', sa.DateTime(), nullable=True),
+    sa.Column('created', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['process_instance_id'], ['process_instance.id'], name=op.f('fk_event_subscription_process_instance_id_process_instance'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_subscription'))
+    )
+    with op.batch_alter_table('event_subscription', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_subscription_due'), ['due'], unique=False)
+        batch_op.create_index('ix_event_subscription_lookup', ['event_type', 'event_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_subscription_process_instance_id'), ['process_instance_id'], unique=False)
 
     op.create_table('task',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -218,15 +242,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_task_assignee'))
 
     op.drop_table('task')
+    with op.batch_alter_table('event_subscription', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_subscription_process_instance_id'))
+        batch_op.drop_index('ix_event_subscription_lookup')
+        batch_op.drop_index(batch_op.f('ix_event_subscription_due'))
+
+    op.drop_table('event_subscription')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_instance_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_process_instance_super_process_instance_id'))
         batch_op.drop_index(batch_op.f('ix_process_instance_state'))
+        batch_op.drop_index(batch_op.f('ix_process_instance_root_process_instance_id'))
         batch_op.drop_index(batch_op.f('ix_process_instance_definition_key'))
         batch_op.drop_index(batch_op.f('ix_process_instance_definition_id'))
         batch_op.drop_index(batch_op.f('ix_process_instance_business_key'))
 
     op.drop_table('process_instance')
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_definition_start_message'))
         batch_op.drop_index('ix_process_definition_key_tenant')
         batch_op.drop_index(batch_op.f('ix_process_definition_key'))
         batch_op.drop_index(batch_op.f('ix_process_definition_deployment_id'))

@@ -245,3 +245,21 @@ def test_openapi_document_lists_what_exists(client):
                  "/process-instance/{id}/variables"):
         assert path in doc["paths"], path
     assert "Task" in doc["components"]["schemas"]
+
+
+def test_message_endpoint(client):
+    from tests.integration.test_calls_and_messages import WAITING
+    deploy(client, {"claim.bpmn": WAITING})
+    pi = client.post("/engine-rest/process-definition/key/claim/start", headers=ADMIN,
+                     json={"businessKey": "C-1"}).json["id"]
+    r = client.post("/engine-rest/message", headers=ADMIN, json={"messageName": "nothing"})
+    assert (r.status_code, r.json["type"]) == (400, "RestException")
+    r = client.post("/engine-rest/message", headers=ADMIN, json={
+        "messageName": "materials_supplemented", "businessKey": "C-1", "resultEnabled": True,
+        "variablesInResultEnabled": True, "processVariables": {"pages": {"value": 2, "type": "Integer"}}})
+    assert r.status_code == 200
+    [result] = r.json
+    assert result["resultType"] == "Execution" and result["execution"]["processInstanceId"] == pi
+    assert result["processInstance"] is None and result["variables"]["pages"]["value"] == 2
+    assert client.post("/engine-rest/message", headers=ADMIN, json={}).status_code == 400
+    assert len(client.get("/engine-rest/task", headers=ADMIN).json) == 1

@@ -107,10 +107,25 @@ def test_non_executable_only_file_is_refused():
     assert "executable" in problems_of({"p.bpmn": xml})[0].message
 
 
-def test_missing_call_activity_target_is_named():
-    xml = diagrams.process("main", [("startEvent", "s", ""), ("callActivity", "call", 'calledElement="nowhere"'),
+def test_call_activity_without_called_element_is_refused():
+    xml = diagrams.process("main", [("startEvent", "s", ""), ("callActivity", "call", ""),
                                     ("endEvent", "e", "")], [("s", "call", None), ("call", "e", None)])
-    assert "nowhere" in str(problems_of({"main.bpmn": xml})[0])
+    [problem] = problems_of({"main.bpmn": xml})
+    assert problem.element_id == "call" and "calledElement" in problem.message
+
+
+def test_call_activity_target_may_be_deployed_later():
+    """As in Camunda, the called process is resolved when the call activity is reached."""
+    xml = diagrams.process("main", [("startEvent", "s", ""), ("callActivity", "call", 'calledElement="later"'),
+                                    ("endEvent", "e", "")], [("s", "call", None), ("call", "e", None)])
+    assert parse_deployment({"main.bpmn": xml}).processes[0].key == "main"
+
+
+def test_single_variable_mappings_need_a_target():
+    xml = diagrams.process("main", [("startEvent", "s", ""), ("callActivity", "call", 'calledElement="x"|'
+                                     '<bpmn:extensionElements><camunda:in source="a" /></bpmn:extensionElements>'),
+                                    ("endEvent", "e", "")], [("s", "call", None), ("call", "e", None)])
+    assert "target" in problems_of({"main.bpmn": xml})[0].message
 
 
 def test_unquoted_iso_timer_becomes_a_literal():

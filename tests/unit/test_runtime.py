@@ -73,9 +73,10 @@ def test_runaway_loop_is_stopped_by_the_time_limit():
 def test_handler_runs_in_process_for_its_topic():
     calls = []
 
-    def handler(variables):
-        calls.append(dict(variables))
-        return {"score": variables["amount"] * 2}
+    def handler(call):
+        calls.append(dict(call.variables))
+        assert (call.topic, call.activity_id, call.business_key) == ("scoring", "call", "BK-1")
+        return {"score": call.variables["amount"] * 2}
 
     spec = bundle(diagrams.service_process("p", "scoring"))
     outcome = Engine({"scoring": handler}).start(spec, {"amount": 21}, CTX)

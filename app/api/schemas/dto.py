@@ -169,3 +169,17 @@ class EngineSchema(Schema):
 
 class VersionSchema(Schema):
     version = fields.String()
+
+
+class ExecutionSchema(Schema):
+    id = fields.String()
+    processInstanceId = fields.String()
+    ended = fields.Boolean()
+    tenantId = fields.String(allow_none=True)
+
+
+class MessageCorrelationResultSchema(Schema):
+    resultType = fields.String()
+    execution = fields.Nested(ExecutionSchema, allow_none=True)
+    processInstance = fields.Nested(ProcessInstanceSchema, allow_none=True)
+    variables = fields.Dict(keys=fields.String(), values=fields.Nested(VariableValueSchema))

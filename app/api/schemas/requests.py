@@ -175,3 +175,18 @@ class PatchVariablesSchema(_Loose):
 class VariableNamesSchema(_Loose):
     variableNames = CsvList(allow_none=True)
     deserializeValues = fields.Boolean(allow_none=True)
+
+
+class CorrelationMessageSchema(_Loose):
+    messageName = fields.String(allow_none=True)
+    businessKey = fields.String(allow_none=True)
+    tenantId = fields.String(allow_none=True)
+    withoutTenantId = fields.Boolean(allow_none=True)
+    processInstanceId = fields.String(allow_none=True)
+    correlationKeys = fields.Dict(allow_none=True)
+    localCorrelationKeys = fields.Dict(allow_none=True)
+    processVariables = fields.Dict(allow_none=True)
+    processVariablesLocal = fields.Dict(allow_none=True)
+    all = fields.Boolean(allow_none=True)
+    resultEnabled = fields.Boolean(allow_none=True)
+    variablesInResultEnabled = fields.Boolean(allow_none=True)

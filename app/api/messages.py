@@ -1,0 +1,55 @@
+"""/message: correlate a message to waiting instances or to a message start event."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..services import messages as svc
+from ..services.persistence import load_variables
+from . import docs
+from .errors import RestError
+from .http import actor, kb, load_body, no_content, ok
+from .process_instances import dump_instance
+from .schemas import cached
+from .schemas.dto import MessageCorrelationResultSchema
+from .schemas.requests import CorrelationMessageSchema
+from .variables import read_map, write_map
+
+bp = Blueprint("messages", __name__)
+
+
+@bp.post("/message")
+@docs.doc("Correlate a message (waiting catch events, or a message start event)", body=CorrelationMessageSchema,
+          response=MessageCorrelationResultSchema, many=True)
+def correlate():
+    body = load_body(cached(CorrelationMessageSchema))
+    if not body.get("messageName"):
+        raise RestError(400, "InvalidRequestException", "No message name supplied")
+    if body.get("variablesInResultEnabled") and not body.get("resultEnabled"):
+        raise RestError(400, "InvalidRequestException",
+                        "Parameter 'variablesInResultEnabled' cannot be used without 'resultEnabled' set to true.")
+    if body.get("localCorrelationKeys") or body.get("processVariablesLocal"):
+        raise RestError(400, "InvalidRequestException",
+                        "Local correlation keys and local variables are not supported: Kuaibao has one process scope")
+    try:
+        results = svc.correlate(kb(), actor(), svc.MessageCommand(
+            name=body["messageName"], business_key=body.get("businessKey"),
+            process_instance_id=body.get("processInstanceId"), tenant_id=body.get("tenantId"),
+            without_tenant_id=bool(body.get("withoutTenantId")),
+            correlation_keys=read_map(body.get("correlationKeys")), variables=read_map(body.get("processVariables")),
+            all=bool(body.get("all"))))
+    except svc.NoCorrelation as e:
+        raise RestError(400, "RestException", str(e)) from None
+    if not body.get("resultEnabled"):
+        return no_content()
+    return ok([_result(r, bool(body.get("variablesInResultEnabled"))) for r in results])
+
+
+def _result(r: svc.Correlated, with_variables: bool) -> dict:
+    i = r.instance
+    execution = {"id": i.id, "processInstanceId": i.id, "ended": i.state != "ACTIVE", "tenantId": i.tenant_id}
+    body = {"resultType": r.result_type,
+            "execution": execution if r.result_type == "Execution" else None,
+            "processInstance": dump_instance(i) if r.result_type == "ProcessDefinition" else None}
+    if with_variables:
+        body["variables"] = write_map(kb().read(lambda s: load_variables(s, i.id)))
+    return body

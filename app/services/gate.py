@@ -1,0 +1,118 @@
+"""The one gate for workflow-state changes: every start, completion, message, call and variable change of
+an instance runs the engine here and persists its outcome here, including what cascades from it
+(called instances started, a caller resumed when its called instance ends)."""
+from __future__ import annotations
+
+import json
+from typing import Callable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine.errors import EngineError
+from ..engine.runtime import CallRequest, Context, Outcome
+from ..engine.serializer import SpecBundle
+from ..models import ACTIVE, ProcessDefinition, ProcessInstance, new_id, utcnow
+from . import typed_values as tv
+from .context import Kuaibao
+from .errors import EngineFailure
+from .persistence import lock_instance, write_outcome
+
+Step = Callable[[SpecBundle, str, Context], Outcome]
+MAX_CALL_DEPTH = 32
+
+
+def context(kb: Kuaibao, session: Session, instance: ProcessInstance) -> Context:
+    """What diagram code and handlers may see of the instance (handlers also get the pack's records)."""
+    records = kb.records_factory(session) if kb.records_factory else None
+    return Context(instance.business_key, instance.id, records)
+
+
+def run(kb: Kuaibao, session: Session, instance: ProcessInstance, step: Step, failure: str,
+        declared: Mapping[str, tv.TypedValue] | None = None) -> Outcome:
+    """Run one engine step on a stored instance and persist everything it caused."""
+    try:
+        outcome = step(kb.specs.get(session, instance.definition_id), instance.workflow,
+                       context(kb, session, instance))
+    except EngineError as e:
+        raise EngineFailure(f"{failure}: {e}") from e
+    _persist(kb, session, instance, outcome, declared, is_new=False)
+    return outcome
+
+
+def start_instance(kb: Kuaibao, session: Session, definition: ProcessDefinition, business_key: str | None,
+                   variables: Mapping[str, tv.TypedValue], start_user: str | None,
+                   caller: ProcessInstance | None = None, call: CallRequest | None = None) -> ProcessInstance:
+    """Create and run a new instance (directly, or for a caller's call activity)."""
+    if definition.suspended:
+        raise EngineFailure(f"Cannot instantiate process definition {definition.id}: it is suspended")
+    instance = ProcessInstance(
+        id=new_id(), definition_id=definition.id, definition_key=definition.key, business_key=business_key,
+        tenant_id=definition.tenant_id if definition.tenant_id or caller is None else caller.tenant_id,
+        state=ACTIVE, suspended=False, version=1, start_time=utcnow(), start_user_id=start_user,
+        super_process_instance_id=caller.id if caller else None, super_task_id=call.task_id if call else None,
+        root_process_instance_id=(caller.root_process_instance_id or caller.id) if caller else None)
+    form = json.loads(definition.start_form) if definition.start_form else {}
+    initiator = (form["initiator"], start_user) if form.get("initiator") and start_user else None
+    try:
+        outcome = kb.engine.start(kb.specs.get(session, definition.id), {n: v.value for n, v in variables.items()},
+                                  context(kb, session, instance), initiator)
+    except EngineError as e:
+        raise EngineFailure(f"Cannot instantiate process definition {definition.id}: {e}") from e
+    _persist(kb, session, instance, outcome, variables, is_new=True)
+    return instance
+
+
+def _persist(kb: Kuaibao, session: Session, instance: ProcessInstance, outcome: Outcome,
+             declared: Mapping[str, tv.TypedValue] | None, is_new: bool) -> None:
+    write_outcome(session, instance, outcome, declared, is_new)
+    for call in outcome.calls:
+        _start_called(kb, session, instance, call)
+    if outcome.ended and instance.super_process_instance_id:
+        _resume_caller(kb, session, instance, outcome.variables)
+
+
+def _start_called(kb: Kuaibao, session: Session, caller: ProcessInstance, call: CallRequest) -> None:
+    if _depth(session, caller) >= MAX_CALL_DEPTH:
+        raise EngineFailure(f"call activity '{call.activity_id}' nests deeper than {MAX_CALL_DEPTH} instances")
+    definition = _called_definition(session, caller, call)
+    start_instance(kb, session, definition, call.business_key,
+                   {n: tv.TypedValue(tv.infer(v), v) for n, v in call.variables.items()},
+                   caller.start_user_id, caller, call)
+
+
+def _resume_caller(kb: Kuaibao, session: Session, called: ProcessInstance, variables: Mapping) -> None:
+    caller = lock_instance(session, called.super_process_instance_id, kb.store.is_postgres)
+    if caller is None or caller.state != ACTIVE:
+        return
+    run(kb, session, caller,
+        lambda bundle, state, ctx: kb.engine.complete_call(bundle, state, called.super_task_id, variables, ctx),
+        f"Cannot continue process instance {caller.id} after its called instance {called.id} ended")
+
+
+def _depth(session: Session, instance: ProcessInstance) -> int:
+    depth, current = 0, instance.super_process_instance_id
+    while current and depth < MAX_CALL_DEPTH:
+        current = session.scalar(select(ProcessInstance.super_process_instance_id)
+                                 .where(ProcessInstance.id == current))
+        depth += 1
+    return depth
+
+
+def _called_definition(session: Session, caller: ProcessInstance, call: CallRequest) -> ProcessDefinition:
+    """Camunda's calledElementBinding: latest (default), deployment, version, versionTag."""
+    pd = ProcessDefinition
+    stmt = select(pd).where(pd.key == call.called_element)
+    if call.binding == "deployment":
+        stmt = stmt.where(pd.deployment_id == select(pd.deployment_id).where(pd.id == caller.definition_id)
+                          .scalar_subquery())
+    elif call.binding == "version" and call.version:
+        stmt = stmt.where(pd.version == int(call.version))
+    elif call.binding == "versionTag" and call.version_tag:
+        stmt = stmt.where(pd.version_tag == call.version_tag)
+    found = session.scalar(stmt.order_by(pd.version.desc()).limit(1))
+    if found is None:
+        raise EngineFailure(f"call activity '{call.activity_id}': no deployed process '{call.called_element}' "
+                            f"(binding {call.binding})")
+    return found
+
