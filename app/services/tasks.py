@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.errors import TaskNotActive
 from ..models import Task, TaskCandidate, utcnow
-from . import gate
+from . import forms, gate
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .definitions import form_field_values
@@ -100,6 +100,9 @@ def complete(kb: Kuaibao, actor: Actor, task_id: str, variables: Mapping[str, tv
     """Complete a task with variables and run the instance on, all in one transaction."""
     def work(s: Session):
         task = _visible_task(s, actor, task_id)
+        if task.form_fields:
+            existing = load_variables(s, task.process_instance_id)
+            forms.validate(json.loads(task.form_fields), variables, existing, task.name or task.task_definition_key)
         instance = lock_instance(s, task.process_instance_id, kb.store.is_postgres)
         values = {n: v.value for n, v in variables.items()}
         try:

@@ -263,3 +263,22 @@ def test_message_endpoint(client):
     assert result["processInstance"] is None and result["variables"]["pages"]["value"] == 2
     assert client.post("/engine-rest/message", headers=ADMIN, json={}).status_code == 400
     assert len(client.get("/engine-rest/task", headers=ADMIN).json) == 1
+
+
+def test_completing_with_an_invalid_form_is_a_400_and_keeps_the_task(client):
+    form = ('<bpmn:extensionElements><camunda:formData>'
+            '<camunda:formField id="amount" label="金额" type="long"><camunda:validation>'
+            '<camunda:constraint name="required" /></camunda:validation></camunda:formField>'
+            '</camunda:formData></bpmn:extensionElements>')
+    xml = diagrams.process("f", [("startEvent", "s", ""),
+                                 ("userTask", "fill", f'name="填写" camunda:candidateGroups="workers"|{form}'),
+                                 ("endEvent", "e", "")], [("s", "fill", None), ("fill", "e", None)])
+    deploy(client, {"f.bpmn": xml})
+    client.post("/engine-rest/process-definition/key/f/start", headers=ADMIN, json={})
+    [task] = client.get("/engine-rest/task", headers=ADMIN).json
+    r = client.post(f"/engine-rest/task/{task['id']}/complete", headers=ADMIN, json={"variables": {}})
+    assert r.status_code == 400 and "'金额' (amount) is required" in r.json["message"]
+    assert client.get(f"/engine-rest/task/{task['id']}", headers=ADMIN).status_code == 200
+    r = client.post(f"/engine-rest/task/{task['id']}/complete", headers=ADMIN,
+                    json={"variables": {"amount": {"value": 12, "type": "Long"}}})
+    assert r.status_code == 204
