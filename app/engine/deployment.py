@@ -12,14 +12,13 @@ from SpiffWorkflow.bpmn.parser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import dialect, sandbox, xmlsafe
+from . import decisions, dialect, xmlsafe
 from .errors import DeploymentInvalid, Problem
 from .serializer import spec_to_json
 from .specs import KuaibaoParser
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
-SUPPORTED_HIT_POLICIES = {"UNIQUE", "FIRST", "COLLECT"}
 
 
 @dataclass
@@ -228,49 +227,6 @@ def _decisions(root: etree._Element, resource: str) -> list[DecisionDefinitionDa
 
 
 def _check_dmn(root: etree._Element, resource: str) -> list[Problem]:
-    """Refuse what Spiff's DMN engine would get wrong silently, and check cell code with the sandbox."""
-    ns = _dmn_ns(root)
-    problems = []
-    decisions = root.xpath("dmn:decision", namespaces=ns)
-    if not decisions:
-        return [Problem("no decision in DMN resource", resource, line=root.sourceline)]
-    for decision in decisions:
-        tables = decision.xpath("dmn:decisionTable", namespaces=ns)
-        if len(tables) != 1:
-            problems.append(Problem("a decision must contain exactly one decision table (literal expressions "
-                                    "and decision requirements are not supported)", resource, decision.get("id"),
-                                    decision.sourceline))
-            continue
-        table = tables[0]
-        policy = (table.get("hitPolicy") or "UNIQUE").upper()
-        if policy not in SUPPORTED_HIT_POLICIES or table.get("aggregation"):
-            problems.append(Problem(f"hit policy {policy}{' ' + table.get('aggregation') if table.get('aggregation') else ''}"
-                                    f" is not supported (UNIQUE, FIRST, COLLECT without aggregation)",
-                                    resource, table.get("id") or decision.get("id"), table.sourceline))
-        if policy == "FIRST":
-            table.set("hitPolicy", "UNIQUE")  # Spiff's UNIQUE already returns the first matching rule
-        for text in table.xpath("dmn:input/dmn:inputExpression/dmn:text | dmn:rule/dmn:outputEntry/dmn:text",
-                                namespaces=ns):
-            if text.text and text.text.strip():
-                try:
-                    sandbox.check_expression(text.text.strip())
-                except sandbox.SandboxViolation as e:
-                    problems.append(Problem(f"DMN expression {text.text.strip()!r}: {e}", resource,
-                                            dialect.element_context(text)[0], text.sourceline))
-        for text in table.xpath("dmn:rule/dmn:inputEntry/dmn:text", namespaces=ns):
-            cell = (text.text or "").strip()
-            if cell and cell != "-":
-                problems += _check_input_entry(cell, text, resource)
-    return problems
-
-
-def _check_input_entry(cell: str, node: etree._Element, resource: str) -> list[Problem]:
-    errors = []
-    for candidate in (f"(value) == ({cell})", f"value {cell}", cell.replace("?", "value")):
-        try:
-            sandbox.check_expression(candidate)
-            return []
-        except sandbox.SandboxViolation as e:
-            errors.append(e)
-    return [Problem(f"DMN input entry {cell!r}: {errors[0]}", resource, dialect.element_context(node)[0],
-                    node.sourceline)]
+    """Translate FEEL cells to Python, map hit policies, and refuse what Spiff's DMN engine would get wrong
+    silently (see decisions.normalize_dmn)."""
+    return decisions.normalize_dmn(root, resource)

@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import juel, sandbox
 from .assignment import UserTaskRecord, make_evaluator, record
 from .call_activity import IN_KEY, OUT_KEY, CallActivityTask, business_key_expression, mapped
+from .decisions import root_cause
 from .errors import TaskFailed, TaskNotActive
 from .script_engine import SandboxedScriptEngine
 from .serializer import SpecBundle, dump_state
@@ -318,6 +319,10 @@ def process_variables(wf: BpmnWorkflow) -> dict[str, Any]:
 
 
 def _message(e: BaseException) -> str:
+    """Spiff's message, its notes, and the underlying Python error it tends to drop."""
     text = str(e).strip() or type(e).__name__
     notes = [n for n in getattr(e, "__notes__", []) if n and n not in text]
+    cause = root_cause(e)
+    if cause and cause not in text and not any(cause in n for n in notes):
+        notes.append(f"({cause})")
     return " ".join([text, *notes])

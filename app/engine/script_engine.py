@@ -9,7 +9,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import sandbox
+from . import feel, sandbox
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
@@ -17,7 +17,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def __init__(self, extra_globals: Mapping[str, Any], limits: sandbox.Limits):
         super().__init__({})
-        self.extra_globals = dict(extra_globals)
+        self.extra_globals = {**feel.HELPERS, **extra_globals}  # FEEL helpers for translated DMN cells
         self.limits = limits
 
     def evaluate(self, expression, context, external_context=None):

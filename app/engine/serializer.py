@@ -19,6 +19,7 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 
 from .call_activity import CallActivityTask
+from .decisions import CamundaBusinessRuleTask, CamundaBusinessRuleTaskConverter
 
 FORMAT = "kb-1"  # our envelope around Spiff's 1.5 format; bump when the stored shape changes
 
@@ -37,6 +38,8 @@ def _registry() -> DefaultRegistry:
     # Standard loopDataInputRef multi-instance, under names that do not collide with Camunda's classes.
     MultiInstanceTaskConverter(GenericParallelMI, registry, typename="StandardParallelMultiInstanceTask")
     MultiInstanceTaskConverter(GenericSequentialMI, registry, typename="StandardSequentialMultiInstanceTask")
+    # Business rule tasks with Camunda's result variable and COLLECT aggregations (app.engine.decisions).
+    CamundaBusinessRuleTaskConverter(CamundaBusinessRuleTask, registry, typename="KuaibaoBusinessRuleTask")
     BpmnTaskSpecConverter(CallActivityTask, registry, typename="SeparateCallActivity")
     return registry
 

@@ -30,10 +30,11 @@ from SpiffWorkflow.camunda.parser.task_spec import (
     SubWorkflowParser,
     UserTaskParser,
 )
-from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
+from . import decisions
 from .call_activity import IN_KEY, OUT_KEY, CallActivityTask
+from .decisions import CamundaBusinessRuleTask
 
 _PREFIX = f"{{{CAMUNDA_MODEL_NS}}}"
 
@@ -70,7 +71,21 @@ class KbUserTaskParser(CamundaExtensions, UserTaskParser):
 
 
 class KbBusinessRuleTaskParser(CamundaExtensions, BusinessRuleTaskParser):
-    """Business rule tasks backed by a DMN decision."""
+    """Business rule tasks backed by a DMN decision, with Camunda's result variable and COLLECT aggregations."""
+
+    def create_task(self):
+        decision_ref = self.get_decision_ref(self.node)
+        engine = self.process_parser.parser.get_engine(decision_ref, self.node)  # names a missing decision
+        engine.decision_table.aggregation = decisions.table_aggregation(
+            self.process_parser.parser.dmn_parsers[decision_ref].node)
+        mapping = self.node.get(f"{_PREFIX}mapDecisionResult")
+        if mapping is not None and mapping not in decisions.RESULT_MAPPINGS:
+            self.raise_validation_exception(f"camunda:mapDecisionResult '{mapping}' is not one of "
+                                            f"{', '.join(decisions.RESULT_MAPPINGS)}")
+        if mapping in ("singleEntry", "collectEntries") and len(engine.decision_table.outputs) != 1:
+            self.raise_validation_exception(f"camunda:mapDecisionResult '{mapping}' needs a decision with one output; "
+                                            f"'{decision_ref}' has {len(engine.decision_table.outputs)}")
+        return self.spec_class(self.spec, self.bpmn_id, dmnEngine=engine, **self.bpmn_attributes)
 
 
 class KbSubWorkflowParser(CamundaExtensions, SubWorkflowParser):
@@ -115,7 +130,7 @@ class KuaibaoParser(CamundaParser):
 
     OVERRIDE_PARSER_CLASSES = {
         full_tag("userTask"): (KbUserTaskParser, UserTask),
-        full_tag("businessRuleTask"): (KbBusinessRuleTaskParser, BusinessRuleTask),
+        full_tag("businessRuleTask"): (KbBusinessRuleTaskParser, CamundaBusinessRuleTask),
         full_tag("task"): (KbTaskParser, NoneTask),
         full_tag("manualTask"): (KbTaskParser, ManualTask),
         full_tag("serviceTask"): (KbTaskParser, ServiceTask),
