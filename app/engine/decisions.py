@@ -11,6 +11,7 @@ id and line); `CamundaBusinessRuleTask` maps results the way Camunda does.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
@@ -197,17 +198,29 @@ class CamundaBusinessRuleTask(BusinessRuleTask):
     says (default resultList). Without a result variable the outputs are merged into the task data as
     Spiff does (first rule, or per output a list for COLLECT; the aggregate for COLLECT SUM/MIN/MAX/COUNT)."""
 
+    def current_engine(self, my_task) -> DMNEngine:
+        """Camunda binds decisionRef to the latest deployed version at run time (decisionRefBinding=latest);
+        the script engine carries a resolver for that when the service provides one, else the table
+        parsed at deploy is used."""
+        resolve = getattr(my_task.workflow.script_engine, "decision_resolver", None)
+        binding = self.extensions.get("camunda:decisionRefBinding") or "latest"
+        ref = self.extensions.get("camunda:decisionRef")
+        if resolve is None or binding != "latest" or not ref:
+            return self.dmnEngine
+        return resolve(ref) or self.dmnEngine
+
     def _run_hook(self, my_task):
         variable = self.extensions.get("camunda:resultVariable")
+        engine = self.current_engine(my_task)
         try:
             if variable:
                 mapping = self.extensions.get("camunda:mapDecisionResult") or "resultList"
-                my_task.data[variable] = map_result(decide(self.dmnEngine, my_task), mapping)
-            elif getattr(self.dmnEngine.decision_table, "aggregation", None):
-                results = decide(self.dmnEngine, my_task)
+                my_task.data[variable] = map_result(decide(engine, my_task), mapping)
+            elif getattr(engine.decision_table, "aggregation", None):
+                results = decide(engine, my_task)
                 my_task.data = DeepMerge.merge(my_task.data, results[0] if results else {})
             else:
-                my_task.data = DeepMerge.merge(my_task.data, self.dmnEngine.result(my_task))
+                my_task.data = DeepMerge.merge(my_task.data, engine.result(my_task))
         except SpiffWorkflowException as we:
             cause = root_cause(we)
             if cause:
@@ -241,19 +254,14 @@ class CamundaBusinessRuleTaskConverter(BaseBusinessRuleTaskConverter):
         return table
 
 
-def evaluate_decision(dmn: etree._Element | bytes | str, decision_id: str, variables: Mapping[str, Any],
-                      limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, resource: str = "decision.dmn"
-                      ) -> list[dict[str, Any]]:
-    """Evaluate one decision table outside a workflow: Camunda's result list (one dict per matched rule).
+@functools.lru_cache(maxsize=256)
+def decision_engine(dmn: bytes, decision_id: str, resource: str = "decision.dmn") -> DMNEngine:
+    """A runnable decision table from DMN bytes (translated FEEL, checked cells); cached by content."""
+    root = xmlsafe.parse(dmn, resource)
+    return _engine_from_root(root, decision_id, resource)[0]
 
-    Raises DeploymentInvalid if the table cannot run, DecisionFailed if the evaluation fails."""
-    if isinstance(dmn, etree._Element):
-        root = copy.deepcopy(dmn)
-    else:
-        try:
-            root = xmlsafe.parse(dmn.encode() if isinstance(dmn, str) else dmn, resource)
-        except xmlsafe.UnsafeXml as e:
-            raise DeploymentInvalid([e.problem]) from e
+
+def _engine_from_root(root: etree._Element, decision_id: str, resource: str):
     ns = dmn_namespaces(root)
     decisions = root.xpath("dmn:decision", namespaces=ns)
     if not any(d.get("id") == decision_id for d in decisions):
@@ -271,7 +279,24 @@ def evaluate_decision(dmn: etree._Element | bytes | str, decision_id: str, varia
     except Exception as e:  # Spiff's DMN parser raises plain exceptions on some malformed tables
         raise DeploymentInvalid([Problem(f"{type(e).__name__}: {e}", resource, decision_id)]) from e
     engine.decision_table.aggregation = table_aggregation(root)
-    spec = SimpleNamespace(name=decision_id, bpmn_id=decision_id, bpmn_name=parser.dmn_parsers[decision_id].get_name())
+    return engine, parser.dmn_parsers[decision_id].get_name()
+
+
+def evaluate_decision(dmn: etree._Element | bytes | str, decision_id: str, variables: Mapping[str, Any],
+                      limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, resource: str = "decision.dmn"
+                      ) -> list[dict[str, Any]]:
+    """Evaluate one decision table outside a workflow: Camunda's result list (one dict per matched rule).
+
+    Raises DeploymentInvalid if the table cannot run, DecisionFailed if the evaluation fails."""
+    if isinstance(dmn, etree._Element):
+        root = copy.deepcopy(dmn)
+    else:
+        try:
+            root = xmlsafe.parse(dmn.encode() if isinstance(dmn, str) else dmn, resource)
+        except xmlsafe.UnsafeXml as e:
+            raise DeploymentInvalid([e.problem]) from e
+    engine, name = _engine_from_root(root, decision_id, resource)
+    spec = SimpleNamespace(name=decision_id, bpmn_id=decision_id, bpmn_name=name)
     workflow = SimpleNamespace(script_engine=SandboxedScriptEngine(juel.HELPERS, limits),
                                spec=SimpleNamespace(file=resource))
     workflow.top_workflow = workflow

@@ -5,7 +5,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Mapping
+from typing import Callable, Mapping
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnValidator
@@ -71,8 +71,11 @@ def _validator() -> BpmnValidator:
     return BpmnValidator()
 
 
-def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = True) -> ParsedDeployment:
-    """Parse every BPMN and DMN resource together (call activities and decisions resolve across files)."""
+def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = True,
+                     resolve_decision: Callable[[str], bytes | None] | None = None) -> ParsedDeployment:
+    """Parse every BPMN and DMN resource together (decisions resolve across files). A decision that a
+    business rule task names but the deployment lacks is asked of `resolve_decision` (the DMN of its
+    latest deployed version); it is used to check the task, not deployed again."""
     problems: list[Problem] = []
     bpmn_roots: dict[str, etree._Element] = {}
     dmn_roots: dict[str, etree._Element] = {}
@@ -91,6 +94,7 @@ def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = Tru
         problems += _check_dmn(root, name)
     if problems:
         raise DeploymentInvalid(problems)
+    borrowed = _borrowed_decisions(bpmn_roots, dmn_roots, resolve_decision)
 
     parser = KuaibaoParser(validator=_validator() if validate_schema else None)
     result = ParsedDeployment()
@@ -101,6 +105,10 @@ def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = Tru
             except (ValidationException, SpiffWorkflowException) as e:
                 problems.append(_problem(e, name, root))
         result.decisions += _decisions(root, name)
+    for name, (ref, root) in borrowed.items():
+        for decision_root in _split_decisions(root):
+            if decision_root.xpath("dmn:decision/@id", namespaces=_dmn_ns(decision_root)) == [ref]:
+                parser.add_dmn_xml(decision_root, filename=name)
     owners: dict[str, tuple[str, etree._Element]] = {}
     for name, root in bpmn_roots.items():
         try:
@@ -137,6 +145,24 @@ def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = Tru
 
 
 _QUOTED = re.compile(r"""['"]([^'"]{1,200})['"]""")
+
+
+def _borrowed_decisions(bpmn_roots: dict, dmn_roots: dict, resolve) -> dict[str, tuple[str, etree._Element]]:
+    """DMN of decisions referenced here but deployed earlier (Camunda binds decisionRef at run time)."""
+    if resolve is None:
+        return {}
+    defined = {d.get("id") for root in dmn_roots.values() for d in root.xpath("dmn:decision", namespaces=_dmn_ns(root))}
+    wanted = {ref for root in bpmn_roots.values() for ref in root.xpath(
+        "//bpmn:businessRuleTask/@camunda:decisionRef", namespaces=dialect.NS)} - defined
+    borrowed = {}
+    for ref in sorted(wanted):
+        data = resolve(ref)
+        if data is None:
+            continue
+        root = xmlsafe.parse(data, f"{ref}.dmn")
+        if not _check_dmn(root, f"{ref}.dmn"):
+            borrowed[f"deployed:{ref}.dmn"] = (ref, root)
+    return borrowed
 
 
 def _problem(e: Exception, resource: str, root: etree._Element, fallback: etree._Element | None = None) -> Problem:

@@ -42,6 +42,7 @@ class Context:
     business_key: str | None = None
     process_instance_id: str | None = None
     records: Any = None
+    decisions: Callable[[str], Any] | None = None  # decision key -> latest deployed table (DMNEngine)
 
 
 @dataclass
@@ -165,7 +166,7 @@ class _Run:
     def __init__(self, engine: Engine, wf: BpmnWorkflow, ctx: Context, fresh: bool = False):
         self.engine, self.wf, self.ctx = engine, wf, ctx
         extra = {**juel.HELPERS, "business_key": ctx.business_key}
-        wf.script_engine = SandboxedScriptEngine(extra, engine.limits)
+        wf.script_engine = SandboxedScriptEngine(extra, engine.limits, ctx.decisions)
         self.evaluate = make_evaluator(extra, engine.limits)
         self.open_before = set() if fresh else {t.id for t in self._user_tasks()}
         self.subscriptions_before = [] if fresh else subscriptions(wf)

@@ -37,8 +37,10 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 class SandboxedScriptEngine(PythonScriptEngine):
     """Script engine whose errors carry the failing script line."""
 
-    def __init__(self, extra_globals: Mapping[str, Any], limits: sandbox.Limits = sandbox.DEFAULT_LIMITS):
+    def __init__(self, extra_globals: Mapping[str, Any], limits: sandbox.Limits = sandbox.DEFAULT_LIMITS,
+                 decision_resolver=None):
         super().__init__(environment=SandboxEnvironment(extra_globals, limits))
+        self.decision_resolver = decision_resolver  # decision key -> latest DMNEngine (or None), per command
 
     def execute(self, task, script, external_context=None):
         try:

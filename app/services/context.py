@@ -14,7 +14,7 @@ from ..config import Settings
 from ..db import Store
 from ..engine.runtime import Engine
 from .errors import Conflict
-from .spec_cache import SpecCache
+from .spec_cache import DecisionCache, SpecCache
 
 T = TypeVar("T")
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
@@ -41,6 +41,7 @@ class Kuaibao:
     store: Store
     engine: Engine
     specs: SpecCache = field(default_factory=SpecCache)
+    decisions: DecisionCache = field(default_factory=DecisionCache)
     records_factory: Callable[[Session], Any] | None = None  # the process pack's records, per transaction
 
     def read(self, work: Callable[[Session], T]) -> T:

@@ -16,6 +16,7 @@ from ..models import DecisionDefinition, Deployment, ProcessDefinition, ProcessI
 from .context import Actor, Kuaibao
 from .errors import Forbidden, InvalidRequest, NotFound, ParseFailed
 from .queries import Page, Sorting, apply_page, apply_sorting
+from .spec_cache import latest_decision_dmn
 
 
 @dataclass
@@ -67,7 +68,8 @@ def deploy(kb: Kuaibao, actor: Actor, cmd: DeployCommand) -> DeploymentResult:
     if not cmd.resources:
         raise InvalidRequest("No deployment resources contained in the form upload.")
     try:
-        parsed = parse_deployment(cmd.resources, kb.settings.validate_bpmn_schema)
+        parsed = parse_deployment(cmd.resources, kb.settings.validate_bpmn_schema,
+                                  lambda key: kb.read(lambda s: latest_decision_dmn(s, key)))
     except DeploymentInvalid as e:
         raise ParseFailed(f"ENGINE-09005 Could not parse BPMN process. Errors: {e}", e.problems) from e
 

@@ -25,7 +25,8 @@ MAX_CALL_DEPTH = 32
 def context(kb: Kuaibao, session: Session, instance: ProcessInstance) -> Context:
     """What diagram code and handlers may see of the instance (handlers also get the pack's records)."""
     records = kb.records_factory(session) if kb.records_factory else None
-    return Context(instance.business_key, instance.id, records)
+    return Context(instance.business_key, instance.id, records,
+                   lambda key: kb.decisions.latest(session, key, instance.tenant_id))
 
 
 def run(kb: Kuaibao, session: Session, instance: ProcessInstance, step: Step, failure: str,
