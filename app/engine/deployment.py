@@ -197,8 +197,11 @@ def _camunda(node: etree._Element, attr: str) -> str | None:
     return node.get(f"{{{dialect.CAMUNDA_NS}}}{attr}")
 
 
+CAMUNDA_DMN_NS = "http://camunda.org/schema/1.0/dmn"
+
+
 def _ttl(node: etree._Element) -> int | None:
-    value = _camunda(node, "historyTimeToLive")
+    value = _camunda(node, "historyTimeToLive") or node.get(f"{{{CAMUNDA_DMN_NS}}}historyTimeToLive")
     try:
         return int(value) if value not in (None, "") else None
     except ValueError:
@@ -247,7 +250,8 @@ def _split_decisions(root: etree._Element) -> list[etree._Element]:
 
 def _decisions(root: etree._Element, resource: str) -> list[DecisionDefinitionData]:
     return [DecisionDefinitionData(key=d.get("id"), name=d.get("name"), resource_name=resource,
-                                   version_tag=_camunda(d, "versionTag"), category=root.get("namespace"),
+                                   version_tag=_camunda(d, "versionTag") or d.get(f"{{{CAMUNDA_DMN_NS}}}versionTag"),
+                                   category=root.get("namespace"),
                                    history_time_to_live=_ttl(d))
             for d in root.xpath("dmn:decision", namespaces=_dmn_ns(root))]
 
