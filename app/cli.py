@@ -66,11 +66,16 @@ def deploy(files: tuple[Path, ...], name: str | None, tenant: str | None) -> Non
 
 @main.command()
 def demo() -> None:
-    """Create the demo users and groups (idempotent)."""
-    from .demo import create_demo_identities
+    """Create the demo users, groups and Jilin records (idempotent)."""
+    from .demo import DEMO_PASSWORD, create_demo_identities, create_demo_records
     from .wiring import build_services
-    users = create_demo_identities(build_services())
-    click.echo(f"demo identities ready: {users} users (demo/demo is an administrator)")
+    kb = build_services()
+    users = create_demo_identities(kb)
+    records = create_demo_records(kb)
+    click.echo(f"demo identities ready: {users + records.staff_users} users, password '{DEMO_PASSWORD}' "
+               "(demo and jl.admin are administrators)")
+    click.echo(f"demo records ready: {records.enterprises} enterprise(s), {records.outlets} outlets, "
+               f"{records.couriers} couriers in changchun")
 
 
 @main.command()

@@ -8,6 +8,7 @@ from .db import Store, make_engine
 from .engine import sandbox
 from .engine.runtime import Engine
 from .services.context import Kuaibao
+from .services.jilin_records import SqlRecords
 
 
 def build_services(config_overrides: dict | None = None,
@@ -18,4 +19,4 @@ def build_services(config_overrides: dict | None = None,
         handlers = HANDLERS
     limits = sandbox.Limits(time_seconds=settings.script_time_seconds)
     store = Store(make_engine(settings.database_url, echo=settings.sql_echo))
-    return Kuaibao(settings=settings, store=store, engine=Engine(handlers, limits))
+    return Kuaibao(settings=settings, store=store, engine=Engine(handlers, limits), records_factory=SqlRecords)

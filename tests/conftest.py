@@ -20,7 +20,9 @@ from app.models import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RUNTIME_TABLES = ("task_candidate", "task", "variable", "event_subscription", "process_instance", "process_definition",
-                  "decision_definition", "deployment_resource", "deployment")
+                  "decision_definition", "deployment_resource", "deployment",
+                  "jl_claim", "jl_contribution_period", "jl_enrolment", "jl_roster_period", "jl_courier", "jl_outlet",
+                  "jl_enterprise")
 
 
 def _postgres_url(schema: str) -> str | None:

@@ -3,8 +3,10 @@ from .base import Base, new_id, utcnow
 from .deployment import DecisionDefinition, Deployment, ProcessDefinition, Resource
 from .identity import Group, Membership, User
 from .instance import ACTIVE, COMPLETED, EXTERNALLY_TERMINATED, EventSubscription, ProcessInstance, Variable
+from .jilin import JlClaim, JlContributionPeriod, JlCourier, JlEnrolment, JlEnterprise, JlOutlet, JlRosterPeriod
 from .task import Task, TaskCandidate
 
 __all__ = ["Base", "new_id", "utcnow", "Deployment", "Resource", "ProcessDefinition", "DecisionDefinition",
            "User", "Group", "Membership", "ProcessInstance", "Variable", "EventSubscription", "Task", "TaskCandidate",
-           "ACTIVE", "COMPLETED", "EXTERNALLY_TERMINATED"]
+           "ACTIVE", "COMPLETED", "EXTERNALLY_TERMINATED", "JlEnterprise", "JlOutlet", "JlCourier", "JlRosterPeriod",
+           "JlEnrolment", "JlContributionPeriod", "JlClaim"]

@@ -77,12 +77,17 @@ def actor_for(kb: Kuaibao, user_id: str, groups: frozenset[str]) -> Actor:
                  can_manage=is_admin or bool(groups & set(kb.settings.deployer_groups)))
 
 
-def ensure_user(s: Session, user_id: str, password: str, first: str | None = None, last: str | None = None,
-                email: str | None = None) -> User:
-    """Create the user if missing (the password of an existing user is left alone)."""
+def ensure_user(s: Session, user_id: str, password: str | None, first: str | None = None, last: str | None = None,
+                email: str | None = None, password_hash: str | None = None) -> User:
+    """Create the user if missing (the password of an existing user is left alone); a precomputed
+    `password_hash` spares argon2's deliberate slowness when many users share one password (the demo)."""
     user = s.get(User, user_id)
     if user is None:
-        user = User(id=user_id, first_name=first, last_name=last, email=email, password_hash=hash_password(password))
+        if password_hash is None:
+            if password is None:
+                raise ValueError(f"user {user_id!r} needs a password or a password hash")
+            password_hash = hash_password(password)
+        user = User(id=user_id, first_name=first, last_name=last, email=email, password_hash=password_hash)
         s.add(user)
     return user
 
