@@ -36,6 +36,8 @@ class ProcessDefinitionData:
     start_form: dict | None
     description: str | None = None
     start_message: str | None = None
+    starter_groups: list[str] = field(default_factory=list)
+    starter_users: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -217,7 +219,13 @@ def _process(process: etree._Element, resource: str, spec_json: str) -> ProcessD
         startable=(_camunda(process, "isStartableInTasklist") or "true").lower() != "false",
         spec_json=spec_json, start_form=dialect.start_form(process),
         description=doc.text.strip() if doc is not None and doc.text else None,
-        start_message=_start_message(process))
+        start_message=_start_message(process),
+        starter_groups=_names(_camunda(process, "candidateStarterGroups")),
+        starter_users=_names(_camunda(process, "candidateStarterUsers")))
+
+
+def _names(value: str | None) -> list[str]:
+    return [n.strip() for n in (value or "").split(",") if n.strip()]
 
 
 def _start_message(process: etree._Element) -> str | None:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from ..models import Deployment, ProcessDefinition, Resource
+from ..models import Deployment, Membership, ProcessDefinition, Resource
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .errors import NotFound
+from .identity import actor_for
 from .queries import Page, Sorting, apply_page, apply_sorting
 
 
@@ -39,6 +41,7 @@ class DefinitionQuery:
     suspended: bool = False
     startable_in_tasklist: bool = False
     not_startable_in_tasklist: bool = False
+    startable_by: str | None = None
     sorting: list[Sorting] = field(default_factory=list)
     page: Page = field(default_factory=Page)
 
@@ -92,13 +95,37 @@ def _filtered(q: DefinitionQuery):
 
 
 def list_definitions(kb: Kuaibao, actor: Actor, q: DefinitionQuery) -> list[ProcessDefinition]:
-    stmt = apply_page(apply_sorting(_filtered(q), q.sorting, SORT_COLUMNS,
-                                    ProcessDefinition.key), q.page).order_by(ProcessDefinition.version)
-    return kb.read(lambda s: list(s.scalars(stmt)))
+    ordered = apply_sorting(_filtered(q), q.sorting, SORT_COLUMNS, ProcessDefinition.key).order_by(
+        ProcessDefinition.version)
+    if q.startable_by is None:
+        return kb.read(lambda s: list(s.scalars(apply_page(ordered, q.page))))
+    found = _startable(kb, q.startable_by, kb.read(lambda s: list(s.scalars(ordered))))
+    end = None if q.page.max_results is None else q.page.first_result + q.page.max_results
+    return found[q.page.first_result:end]
 
 
 def count_definitions(kb: Kuaibao, actor: Actor, q: DefinitionQuery) -> int:
+    if q.startable_by is not None:
+        return len(list_definitions(kb, actor, DefinitionQuery(**{**q.__dict__, "page": Page()})))
     return kb.read(lambda s: s.scalar(select(func.count()).select_from(_filtered(q).subquery())))
+
+
+def _startable(kb: Kuaibao, user_id: str, definitions: list[ProcessDefinition]) -> list[ProcessDefinition]:
+    """Camunda's startableBy: the definitions this user may start."""
+    groups = frozenset(kb.read(lambda s: list(s.scalars(select(Membership.group_id)
+                                                        .where(Membership.user_id == user_id)))))
+    who = actor_for(kb, user_id, groups)
+    return [d for d in definitions if may_start(who, d)]
+
+
+def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
+    """Managers start anything; others what camunda:candidateStarterGroups/Users offer them ('*' matches any
+    text in a group name, so `*-postal` offers a process to every region's postal bureau)."""
+    if actor.can_manage:
+        return True
+    users = [u.strip() for u in (definition.candidate_starter_users or "").split(",") if u.strip()]
+    patterns = [g.strip() for g in (definition.candidate_starter_groups or "").split(",") if g.strip()]
+    return actor.user_id in users or any(fnmatchcase(g, p) for p in patterns for g in actor.groups)
 
 
 def by_id(s: Session, definition_id: str) -> ProcessDefinition:

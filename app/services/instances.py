@@ -11,9 +11,9 @@ from ..models import ACTIVE, EXTERNALLY_TERMINATED, EventSubscription, ProcessDe
 from . import gate
 from . import typed_values as tv
 from .context import Actor, Kuaibao
-from .definitions import by_id, latest_by_key
+from .definitions import by_id, latest_by_key, may_start
 from .deployments import require_manager
-from .errors import NotFound
+from .errors import Forbidden, NotFound
 from .persistence import load_variables
 from .queries import Page, Sorting, apply_page, apply_sorting
 
@@ -60,10 +60,11 @@ _LIGHT = (defer(ProcessInstance.workflow),)
 
 def start(kb: Kuaibao, actor: Actor, cmd: StartCommand) -> Started:
     """Create an instance and run it until it waits; a failing script or handler leaves nothing behind."""
-    require_manager(actor)
-
     def work(s: Session) -> Started:
         d = by_id(s, cmd.definition_id) if cmd.definition_id else latest_by_key(s, cmd.key, cmd.tenant_id)
+        if not may_start(actor, d):
+            raise Forbidden(f"The user with id '{actor.user_id}' does not have 'CREATE_INSTANCE' permission on "
+                            f"resource '{d.key}' of type 'ProcessDefinition'.", actor.user_id)
         instance = gate.start_instance(kb, s, d, cmd.business_key, cmd.variables, actor.user_id)
         variables = load_variables(s, instance.id) if cmd.with_variables_in_return else None
         return Started(instance, variables)

@@ -148,3 +148,18 @@ def test_latest_version_is_started_by_key(kb):
     deploy(kb, {"r.bpmn": REVIEW})
     deploy(kb, {"r.bpmn": REVIEW.replace(b"Claim review", b"v2")})
     assert start_review(kb).instance.definition_id.startswith("claim_review:2:")
+
+
+def test_candidate_starter_groups_decide_who_may_start(kb):
+    xml = REVIEW.replace(b'<bpmn:process id="claim_review"',
+                         b'<bpmn:process id="claim_review" camunda:candidateStarterGroups="*-hrss,special"')
+    deploy(kb, {"r.bpmn": xml})
+    cmd = instances.StartCommand(key="claim_review", variables={"region": TypedValue("String", "changchun"),
+                                                                "amount": TypedValue("Long", 1)})
+    assert instances.start(kb, WORKER, cmd).instance.start_user_id == WORKER.user_id
+    with pytest.raises(Forbidden):
+        instances.start(kb, Actor("postal", frozenset({"changchun-postal"})), cmd)
+    from app.services import definitions
+    startable = definitions.list_definitions(kb, SYSTEM, definitions.DefinitionQuery(startable_by="changchun.hrss"))
+    assert [d.key for d in startable] == ["claim_review"]
+    assert definitions.list_definitions(kb, SYSTEM, definitions.DefinitionQuery(startable_by="jilin.postal")) == []

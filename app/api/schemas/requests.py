@@ -66,6 +66,7 @@ class DefinitionQuerySchema(_Sortable):
     suspended = _bool("suspended")
     startable_in_tasklist = _bool("startableInTasklist")
     not_startable_in_tasklist = _bool("notStartableInTasklist")
+    startable_by = _str("startableBy")
 
 
 class InstanceQuerySchema(_Sortable):
