@@ -58,18 +58,7 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def kuaibao_server(database_url, tmp_path_factory):
-    """`kuaibao serve` on a free port against `database_url`, with the demo identities (demo/demo is admin)."""
-    from app.demo import create_demo_identities
-    from app.wiring import build_services
-
-    kb = build_services({"database_url": database_url}, handlers={})
-    try:
-        create_demo_identities(kb)
-    finally:
-        kb.store.engine.dispose()
-
+def _serve(database_url: str, tmp_path_factory):
     port = _free_port()
     log_path = tmp_path_factory.mktemp("kuaibao-server") / "server.log"
     env = {**os.environ, "DATABASE_URL": database_url}
@@ -86,11 +75,46 @@ def kuaibao_server(database_url, tmp_path_factory):
         _stop(process)
 
 
+@pytest.fixture(scope="module")
+def kuaibao_server(database_url, tmp_path_factory):
+    """`kuaibao serve` on a free port against `database_url`, with the demo identities (demo/demo is admin)."""
+    from app.demo import create_demo_identities
+    from app.wiring import build_services
+
+    kb = build_services({"database_url": database_url}, handlers={})
+    try:
+        create_demo_identities(kb)
+    finally:
+        kb.store.engine.dispose()
+    yield from _serve(database_url, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pack_server(database_url, tmp_path_factory):
+    """What `make run` sets up, on an emptied database: `kuaibao deploy` (workflows/) and `kuaibao demo`, then serve."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import RUNTIME_TABLES
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        for table in RUNTIME_TABLES:
+            connection.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    kuaibao = str(Path(sys.executable).with_name("kuaibao"))
+    for args in (["deploy"], ["demo"]):
+        done = subprocess.run([kuaibao, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"kuaibao {args[0]} failed:\n{done.stdout}\n{done.stderr}"
+    yield from _serve(database_url, tmp_path_factory)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Attach the server's log to the report of any failing test that used the server."""
     outcome = yield
     report = outcome.get_result()
-    server = getattr(item, "funcargs", {}).get("kuaibao_server")
+    funcargs = getattr(item, "funcargs", {})
+    server = funcargs.get("kuaibao_server") or funcargs.get("pack_server")
     if report.failed and isinstance(server, RunningServer):
         report.sections.append(("kuaibao serve log", server.log()[-20000:]))
