@@ -11,10 +11,12 @@ from .records import EMPLOYER_KINDS, OUTLET_KINDS, Courier, Enrolment, Outlet, R
 
 FACTS = ("has_employer_status", "flexible_staffing", "uses_labour_dispatch", "insured_before_notice")
 CHANGES = ("join", "leave")
+IN_PROGRESS_OR_DONE = ("applying", "escalated", "enrolled")
 
 
 def register_outlet_list(call: Call) -> dict[str, Any]:
-    """E3: record the postal bureau's monthly list and name the outlets to enrol (enrolled ones need not)."""
+    """E3: record the postal bureau's monthly list and name the outlets to enrol. Enrolled outlets need not, and
+    outlets whose enrolment is under way (applying, or escalated for not applying) are not enrolled twice."""
     v, records = call.variables, records_of(call)
     region = text(v, "region")
     month(v, "month")
@@ -27,7 +29,7 @@ def register_outlet_list(call: Call) -> dict[str, Any]:
             raise ValueError(f"variable 'outlets_json', entry {i}: {e}") from None
         if outlet.id in start or outlet.id in skipped:
             continue
-        if outlet.status == "enrolled":
+        if outlet.status in IN_PROGRESS_OR_DONE:
             skipped.append(outlet.id)
             continue
         records.upsert_outlet(replace(outlet, status="listed"))
@@ -113,9 +115,13 @@ def record_out_of_scope(call: Call) -> dict[str, Any]:
 
 
 def determine_employer(call: Call) -> dict[str, Any]:
-    """E2: the outlet or its parent enterprise registers, and is the employer of record."""
+    """E2: the outlet or its parent enterprise registers, and is the employer of record; the outlet's enrolment
+    is now under way (a later monthly list does not start a second one)."""
     records = records_of(call)
-    employer = employer_of(records, outlet_or_fail(records, text(call.variables, "outlet_id")))
+    outlet = outlet_or_fail(records, text(call.variables, "outlet_id"))
+    employer = employer_of(records, outlet)
+    if outlet.status not in ("escalated", "enrolled"):
+        records.set_outlet_status(outlet.id, "applying")
     return {"employer_id": employer.id, "employer_kind": employer.kind, "employer_name": employer.name,
             "employer_group": employer.group}
 

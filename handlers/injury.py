@@ -24,6 +24,9 @@ def check_filing_deadline(call: Call) -> dict[str, Any]:
     """I1: the employer files within `employer_filing_days` (later: accepted, but it bears the late period's
     costs); anyone filing more than `personal_filing_days` after the accident is refused, with the reason."""
     v, records = call.variables, records_of(call)
+    if records.get_claim(text(v, "claim_no")) is not None:
+        raise ValueError(f"variable 'claim_no': claim {text(v, 'claim_no')!r} already exists; a claim number is "
+                         "filed once")
     accident, filed = day(v, "accident_date"), day(v, "filed_on")
     applicant = choice(v, "applicant_kind", APPLICANT_KINDS)
     if filed < accident:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 OUTLET_KINDS = ("licensed", "filed_terminal")
-OUTLET_STATUSES = ("listed", "out_of_scope", "enrolled", "escalated")
+OUTLET_STATUSES = ("listed", "applying", "out_of_scope", "enrolled", "escalated")
 EMPLOYER_KINDS = ("outlet", "enterprise")
 ENROLMENT_STATUSES = ("enrolled", "out_of_scope")
 BASE_KINDS = ("wages", "average_wage")
