@@ -27,6 +27,9 @@ def create_app(config_overrides: dict | None = None, handlers: Mapping[str, Call
     app.extensions["kuaibao"] = kb
     install_auth(app, CredentialCache(kb.settings.auth_cache_seconds))
     register_blueprints(app)
+    if kb.settings.job_executor == "thread" and services is None:
+        from .jobs.executor import BackgroundExecutor
+        app.extensions["kuaibao.jobs"] = BackgroundExecutor(kb).start()
     return app
 
 

@@ -79,6 +79,31 @@ def demo() -> None:
 
 
 @main.command()
+@click.option("--lock-seconds", type=float, default=None, help="Job lock expiry (default: JOB_LOCK_SECONDS).")
+def worker(lock_seconds: float | None) -> None:
+    """Run jobs (timers, async continuations, handler calls) until stopped; run as many as you like on PostgreSQL."""
+    import signal
+
+    from .jobs.executor import BackgroundExecutor
+    from .wiring import build_services
+    kb = build_services({"job_executor": "off"})
+    if kb.settings.database_url.startswith("sqlite"):
+        click.echo("note: on SQLite the server already runs the executor; run workers against PostgreSQL", err=True)
+    background = BackgroundExecutor(kb)
+    if lock_seconds is not None:
+        background.executor.lock_seconds = lock_seconds
+    signal.signal(signal.SIGTERM, lambda *_: background.stop.set())
+    signal.signal(signal.SIGINT, lambda *_: background.stop.set())
+    click.echo(f"kuaibao worker {background.executor.owner} running jobs")
+    background.start()
+    while background.thread.is_alive() and not background.stop.wait(0.5):
+        pass
+    background.stop.set()
+    background.wake.set()
+    background.thread.join(timeout=10)
+
+
+@main.command()
 @click.option("--port", type=int, default=None, help="Port (default: PORT or 8080).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--workers", type=int, default=None, help="Worker processes (default: 1 on SQLite, 2×CPU on PostgreSQL).")

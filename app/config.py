@@ -28,6 +28,9 @@ class Settings:
     command_retries: int = 20
     sql_echo: bool = False
     validate_bpmn_schema: bool = True
+    job_lock_seconds: float = 300.0   # a crashed worker's job runs again after this
+    job_retry_seconds: float = 10.0   # pause before retrying a failed job without camunda:failedJobRetryTimeCycle
+    job_executor: str = "thread"      # thread: inside the server; eager: right after each command; off: workers only
     worker_memory_mb: int = 4096  # address-space cap per server worker (a backstop for diagram code); 0 = none
     admin_group: str = "camunda-admin"
     deployer_groups: tuple[str, ...] = ("managers",)
@@ -54,6 +57,8 @@ class Settings:
             raise ConfigError("SCRIPT_TIME_SECONDS must be positive")
         if self.worker_memory_mb < 0:
             raise ConfigError("WORKER_MEMORY_MB must be 0 (no cap) or a positive number of MiB")
+        if self.job_executor not in ("thread", "eager", "off"):
+            raise ConfigError(f"JOB_EXECUTOR must be thread, eager or off, got {self.job_executor!r}")
         if self.command_retries < 1:
             raise ConfigError("COMMAND_RETRIES must be at least 1")
 

@@ -19,7 +19,7 @@ from app.migrate import upgrade
 from app.models import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
-RUNTIME_TABLES = ("task_candidate", "task", "variable", "event_subscription", "process_instance", "process_definition",
+RUNTIME_TABLES = ("incident", "job", "external_task", "task_candidate", "task", "variable", "event_subscription", "process_instance", "process_definition",
                   "decision_definition", "deployment_resource", "deployment",
                   "jl_claim", "jl_contribution_period", "jl_enrolment", "jl_roster_period", "jl_courier", "jl_outlet",
                   "jl_enterprise")
@@ -72,7 +72,7 @@ def session_services(database_url):
     from app.services.identity import ensure_group, ensure_membership, ensure_user
     from app.wiring import build_services
 
-    kb = build_services({"database_url": database_url}, handlers={})
+    kb = build_services({"database_url": database_url, "job_executor": "eager"}, handlers={})
     create_demo_identities(kb)
     with kb.store.transaction() as s:
         ensure_group(s, "workers")

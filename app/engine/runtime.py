@@ -16,7 +16,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
-from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions import ErrorEventDefinition, MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -55,6 +55,7 @@ class HandlerCall:
     business_key: str | None
     process_instance_id: str | None
     records: Any
+    idempotency_key: str | None = None  # the job's id: the same on every retry of this call
 
 
 Handler = Callable[[HandlerCall], Mapping[str, Any] | None]
@@ -84,6 +85,19 @@ class Subscription:
     value: str | None = None
 
 
+@dataclass(frozen=True)
+class WorkItem:
+    """Work that waits outside the engine: an external task (a worker fetches it), a handler call or an
+    async continuation (the job executor runs it)."""
+
+    task_id: str
+    kind: str  # "external" | "handler" | "async"
+    activity_id: str
+    topic: str | None = None
+    retry_cycle: str | None = None
+    priority: int = 0
+
+
 @dataclass
 class Outcome:
     """What a command did to an instance, for the service layer to persist."""
@@ -93,7 +107,8 @@ class Outcome:
     opened: list[UserTaskRecord] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
-    waiting_external: list[dict] = field(default_factory=list)
+    work_opened: list[WorkItem] = field(default_factory=list)
+    work_closed: list[WorkItem] = field(default_factory=list)
     calls: list[CallRequest] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     subscriptions_changed: bool = False
@@ -138,6 +153,54 @@ class Engine:
         run.guard(task.complete)
         return run.advance()
 
+    def run_handler(self, bundle: SpecBundle, state: str, task_id: str, ctx: Context, job_id: str) -> Outcome:
+        """Run the in-process handler of a waiting service task (a job), then run on."""
+        run = _Run(self, bundle.load(state), ctx)
+        run.call_handler(run.task(task_id, TaskState.STARTED, ServiceTask), job_id)
+        return run.advance()
+
+    def run_async(self, bundle: SpecBundle, state: str, task_id: str, ctx: Context) -> Outcome:
+        """Continue at an async continuation (camunda:asyncBefore/asyncAfter), then run on."""
+        run = _Run(self, bundle.load(state), ctx)
+        task = run.task(task_id, TaskState.READY, object)
+        run.count(task)
+        run.guard(task.run)
+        return run.advance()
+
+    def fire_timers(self, bundle: SpecBundle, state: str, ctx: Context) -> Outcome:
+        """Fire the timers that are due and run on."""
+        run = _Run(self, bundle.load(state), ctx)
+        run.guard(run.wf.refresh_timers)
+        return run.advance()
+
+    def complete_external(self, bundle: SpecBundle, state: str, task_id: str, variables: Mapping[str, Any],
+                          ctx: Context) -> Outcome:
+        """An external worker finished a service task: its variables land in process scope; run on."""
+        run = _Run(self, bundle.load(state), ctx)
+        task = run.task(task_id, TaskState.STARTED, ServiceTask)
+        run.set_variables(variables, ())
+        task.data.update(variables)
+        run.guard(task.complete)
+        return run.advance()
+
+    def throw_bpmn_error(self, bundle: SpecBundle, state: str, task_id: str, code: str, message: str | None,
+                         variables: Mapping[str, Any], ctx: Context) -> Outcome:
+        """A worker reports a business error at a service task: an error boundary event with that code (or
+        none) catches it; with none waiting, the command fails (Camunda would end the execution unnoticed)."""
+        run = _Run(self, bundle.load(state), ctx)
+        task = run.task(task_id, TaskState.STARTED, ServiceTask)
+        catchers = [t for t in run.wf.event_manager.tasks.values()
+                    if isinstance(t.task_spec.event_definition, ErrorEventDefinition)
+                    and t.task_spec.event_definition.code in (None, code) and t.parent is not None
+                    and any(sibling.task_spec is task.task_spec for sibling in t.parent.children)]
+        if not catchers:
+            raise TaskFailed(f"no error boundary event on '{task.task_spec.bpmn_id}' catches error code '{code}'",
+                             element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name)
+        run.set_variables(variables, ())
+        payload = {**variables, "errorCode": code, "errorMessage": message}
+        run.guard(lambda: run.wf.catch(BpmnEvent(ErrorEventDefinition(code, code=code), payload, target=task.workflow)))
+        return run.advance()
+
     def send_message(self, bundle: SpecBundle, state: str, name: str, variables: Mapping[str, Any],
                      ctx: Context) -> Outcome:
         """Deliver a message to a waiting catch event; its variables land in process scope."""
@@ -168,8 +231,10 @@ class _Run:
         extra = {**juel.HELPERS, "business_key": ctx.business_key}
         wf.script_engine = SandboxedScriptEngine(extra, engine.limits, ctx.decisions)
         self.evaluate = make_evaluator(extra, engine.limits)
+        _hold_async(wf)
         self.open_before = set() if fresh else {t.id for t in self._user_tasks()}
         self.subscriptions_before = [] if fresh else subscriptions(wf)
+        self.work_before = {} if fresh else self._work()
         self.steps = 0
 
     def evaluate_juel(self, text: str, data: Mapping[str, Any]):
@@ -211,49 +276,65 @@ class _Run:
         except (SpiffWorkflowException, sandbox.SandboxError) as e:
             raise TaskFailed(_message(e)) from e
 
-    def _count(self, task) -> None:
+    def count(self, task) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise TaskFailed(f"more than {MAX_STEPS} steps in one command: is there a loop without a wait state?",
                              element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name)
 
     def advance(self) -> Outcome:
-        """Run engine steps, pass-through tasks and in-process handlers until nothing moves."""
+        """Run engine steps and pass-through tasks until nothing moves; handlers and async continuations
+        are left for the job executor (reported as work items)."""
         while True:
-            self.guard(lambda: self.wf.do_engine_steps(did_complete_task=self._count))
-            if not (self._pass_through() or self._run_handlers()):
+            self.guard(lambda: self.wf.do_engine_steps(did_complete_task=self.count))
+            if not self._pass_through():
                 return self.finish()
 
     def _pass_through(self) -> bool:
         """Camunda runs bpmn:task and bpmn:manualTask without waiting; Spiff would wait for a user."""
         moved = False
         for task in self.wf.get_tasks(state=TaskState.READY, manual=True):
-            if isinstance(task.task_spec, (NoneTask, ManualTask)) and not isinstance(task.task_spec, UserTaskMixin):
-                self._count(task)
+            if isinstance(task.task_spec, (NoneTask, ManualTask)) and not isinstance(task.task_spec, UserTaskMixin) \
+                    and not _is_async(task.task_spec):
+                self.count(task)
                 self.guard(task.run)
                 moved = True
         return moved
 
-    def _run_handlers(self) -> bool:
-        moved = False
+    def call_handler(self, task, job_id: str) -> None:
+        """Run the handler registered for the task's topic; its result lands in the task's data."""
+        topic = task.task_spec.extensions.get("camunda:topic")
+        handler = self.engine.handlers.get(topic)
+        if handler is None:
+            raise TaskFailed(f"no handler is registered for topic '{topic}'", element_id=task.task_spec.bpmn_id,
+                             element_name=task.task_spec.bpmn_name)
+        self.count(task)
+        call = HandlerCall(dict(task.data), topic, task.task_spec.bpmn_id, self.ctx.business_key,
+                           self.ctx.process_instance_id, self.ctx.records, job_id)
+        try:
+            result = handler(call)
+        except Exception as e:  # a handler's failure fails the job, never half-applies it
+            raise TaskFailed(f"handler for topic '{topic}' failed: {type(e).__name__}: {e}",
+                             element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name) from e
+        if result:
+            task.data.update(result)
+        self.guard(task.complete)
+
+    def _work(self) -> dict[str, WorkItem]:
+        """What waits outside the engine now, by task id."""
+        items = {}
         for task in self.wf.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask):
-            topic = task.task_spec.extensions.get("camunda:topic")
-            handler = self.engine.handlers.get(topic)
-            if handler is None:
-                continue
-            self._count(task)
-            call = HandlerCall(dict(task.data), topic, task.task_spec.bpmn_id, self.ctx.business_key,
-                               self.ctx.process_instance_id, self.ctx.records)
-            try:
-                result = handler(call)
-            except Exception as e:  # a handler's failure fails the command, never half-applies it
-                raise TaskFailed(f"handler for topic '{topic}' failed: {type(e).__name__}: {e}",
-                                 element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name) from e
-            if result:
-                task.data.update(result)
-            self.guard(task.complete)
-            moved = True
-        return moved
+            ext = task.task_spec.extensions
+            topic = ext.get("camunda:topic")
+            kind = "handler" if topic in self.engine.handlers else "external"
+            items[str(task.id)] = WorkItem(str(task.id), kind, task.task_spec.bpmn_id, topic,
+                                           ext.get("camunda:failedJobRetryTimeCycle"), _priority(ext))
+        for task in self.wf.get_tasks(state=TaskState.READY, manual=True):
+            if _is_async(task.task_spec) and not isinstance(task.task_spec, UserTaskMixin):
+                ext = task.task_spec.extensions
+                items[str(task.id)] = WorkItem(str(task.id), "async", task.task_spec.bpmn_id, None,
+                                               ext.get("camunda:failedJobRetryTimeCycle"), _priority(ext))
+        return items
 
     def _calls(self) -> list[CallRequest]:
         """Call activities reached in this command (each is reported once)."""
@@ -290,13 +371,45 @@ class _Run:
                     raise TaskFailed(f"cannot evaluate the task's assignment: {e}", element_id=t.task_spec.bpmn_id,
                                      element_name=t.task_spec.bpmn_name) from e
         closed = [str(i) for i in self.open_before - {t.id for t in open_now}]
-        external = [{"id": str(t.id), "activity_id": t.task_spec.bpmn_id, "topic": t.task_spec.extensions.get("camunda:topic")}
-                    for t in self.wf.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask)]
+        work_now = self._work()
+        work_opened = [w for i, w in work_now.items() if i not in self.work_before]
+        work_closed = [w for i, w in self.work_before.items() if i not in work_now]
         calls = self._calls()
         waiting = subscriptions(self.wf)
         return Outcome(state=dump_state(self.wf), ended=self.wf.is_completed(), opened=opened, closed=closed,
-                       variables=process_variables(self.wf), waiting_external=external, calls=calls,
+                       variables=process_variables(self.wf), work_opened=work_opened, work_closed=work_closed, calls=calls,
                        subscriptions=waiting, subscriptions_changed=waiting != self.subscriptions_before)
+
+
+def _is_async(spec) -> bool:
+    return getattr(spec, "kuaibao_async", False)
+
+
+def _hold_async(wf: BpmnWorkflow) -> None:
+    """Async continuations: a task with camunda:asyncBefore (or following one with camunda:asyncAfter) waits
+    READY for the job executor instead of being run by Spiff's engine steps. The spec objects belong to this
+    instance alone, so marking them is safe."""
+    specs = [wf.spec, *wf.subprocess_specs.values()]
+    for process in specs:
+        for spec in process.task_specs.values():
+            ext = getattr(spec, "extensions", None) or {}
+            if ext.get("camunda:asyncAfter") == "true":
+                for follower in spec.outputs:
+                    _mark_async(follower)
+            if ext.get("camunda:asyncBefore") == "true":
+                _mark_async(spec)
+
+
+def _mark_async(spec) -> None:
+    spec.kuaibao_async = True
+    spec.manual = True
+
+
+def _priority(ext: Mapping[str, Any]) -> int:
+    try:
+        return int(ext.get("camunda:jobPriority") or ext.get("camunda:taskPriority") or 0)
+    except ValueError:
+        return 0
 
 
 def subscriptions(wf: BpmnWorkflow) -> list[Subscription]:

@@ -59,6 +59,9 @@ class CamundaExtensions:
         for attr, value in node.attrib.items():
             if attr.startswith(_PREFIX):
                 extensions[f"camunda:{attr[len(_PREFIX):]}"] = value
+        cycle = node.xpath("./bpmn:extensionElements/camunda:failedJobRetryTimeCycle", namespaces=self.nsmap)
+        if cycle and (cycle[0].text or "").strip():
+            extensions["camunda:failedJobRetryTimeCycle"] = cycle[0].text.strip()
         return extensions
 
 

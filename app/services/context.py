@@ -43,6 +43,7 @@ class Kuaibao:
     specs: SpecCache = field(default_factory=SpecCache)
     decisions: DecisionCache = field(default_factory=DecisionCache)
     records_factory: Callable[[Session], Any] | None = None  # the process pack's records, per transaction
+    after_command: Callable[[], None] | None = None  # e.g. run the jobs a command made, right away (tests)
 
     def read(self, work: Callable[[Session], T]) -> T:
         """Run a read-only unit of work."""
@@ -55,7 +56,10 @@ class Kuaibao:
         for attempt in range(1, attempts + 1):
             try:
                 with self.store.transaction() as session:
-                    return work(session)
+                    result = work(session)
+                if self.after_command is not None:
+                    self.after_command()
+                return result
             except StaleDataError:
                 if attempt == attempts:
                     raise Conflict("the process instance was changed concurrently; gave up after "

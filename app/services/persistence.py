@@ -5,17 +5,20 @@ import json
 from datetime import datetime, timezone
 from typing import Mapping
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine.runtime import Outcome
-from ..models import COMPLETED, EventSubscription, ProcessInstance, Task, TaskCandidate, Variable, new_id, utcnow
+from ..models import (COMPLETED, TIMER, EventSubscription, ExternalTask, Job, ProcessInstance, Task, TaskCandidate,
+                      Variable, new_id, utcnow)
 from . import typed_values as tv
 
 _INSTANCES = ProcessInstance.__table__
 _TASKS = Task.__table__
 _SUBSCRIPTIONS = EventSubscription.__table__
+_JOBS = Job.__table__
+_EXTERNAL = ExternalTask.__table__
 
 
 def naive_utc(value: datetime | None) -> datetime | None:
@@ -60,7 +63,98 @@ def write_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
             _open_tasks(session, instance, outcome, now)
     if outcome.subscriptions_changed or outcome.ended:
         _sync_subscriptions(session, instance.id, [] if outcome.ended else outcome.subscriptions, is_new)
+        _sync_timer_jobs(session, instance, [] if outcome.ended else outcome.subscriptions, is_new)
+    if outcome.ended:
+        session.execute(delete(_JOBS).where(_JOBS.c.process_instance_id == instance.id))
+        session.execute(delete(_EXTERNAL).where(_EXTERNAL.c.process_instance_id == instance.id))
+    else:
+        _sync_work(session, instance, outcome, now)
     sync_variables(session, instance.id, outcome.variables, declared or {}, is_new)
+
+
+def _sync_work(session: Session, instance: ProcessInstance, outcome: Outcome, now: datetime) -> None:
+    """External tasks become fetchable rows; handler calls and async continuations become jobs."""
+    closed = [w.task_id for w in outcome.work_closed]
+    if closed:
+        session.execute(delete(_JOBS).where(_JOBS.c.task_id.in_(closed)))
+        session.execute(delete(_EXTERNAL).where(_EXTERNAL.c.id.in_(closed)))
+    external = [w for w in outcome.work_opened if w.kind == "external"]
+    jobs = [w for w in outcome.work_opened if w.kind != "external"]
+    if external:
+        session.execute(insert(_EXTERNAL), [dict(
+            id=w.task_id, process_instance_id=instance.id, process_definition_id=instance.definition_id,
+            process_definition_key=instance.definition_key, process_definition_version_tag=None,
+            activity_id=w.activity_id, topic=w.topic or "", business_key=instance.business_key,
+            tenant_id=instance.tenant_id, worker_id=None, lock_expiration=None, retries=None, error_message=None,
+            error_details=None, priority=w.priority, suspended=False, created=now) for w in external])
+        notify(session, EXTERNAL_CHANNEL)
+    if jobs:
+        session.execute(insert(_JOBS), [_job_row(instance, w.kind, now, w.activity_id, w.task_id, w.retry_cycle,
+                                                 w.priority, {"topic": w.topic} if w.topic else None)
+                                        for w in jobs])
+        notify(session, JOBS_CHANNEL)
+
+
+def _sync_timer_jobs(session: Session, instance: ProcessInstance, subscriptions, is_new: bool) -> None:
+    if not is_new:
+        session.execute(delete(_JOBS).where(_JOBS.c.process_instance_id == instance.id, _JOBS.c.type == TIMER))
+    timers = [s for s in subscriptions if "Timer" in s.event_type and _due(s.value) is not None]
+    if timers:
+        session.execute(insert(_JOBS), [_job_row(instance, TIMER, _due(t.value), t.activity_id, None, None, 0,
+                                                 {"event": t.event_type, "name": t.name}) for t in timers])
+        notify(session, JOBS_CHANNEL)
+
+
+def _job_row(instance: ProcessInstance, kind: str, due: datetime, activity_id: str | None, task_id: str | None,
+             retry_cycle: str | None, priority: int, configuration: dict | None) -> dict:
+    return dict(id=new_id(), type=kind, process_instance_id=instance.id, process_definition_id=instance.definition_id,
+                process_definition_key=instance.definition_key, activity_id=activity_id, task_id=task_id, due=due,
+                retries=retries_of(retry_cycle), retry_cycle=retry_cycle, lock_owner=None, lock_expiration=None,
+                exception_message=None, exception_stacktrace=None, priority=priority, suspended=False,
+                tenant_id=instance.tenant_id, configuration=json.dumps(configuration) if configuration else None,
+                created=utcnow())
+
+
+def retries_of(cycle: str | None, default: int = 3) -> int:
+    """The number of tries camunda:failedJobRetryTimeCycle allows (R5/PT10M: 5); Camunda's default is 3."""
+    if cycle and cycle.startswith("R") and "/" in cycle:
+        try:
+            return max(1, int(cycle[1:cycle.index("/")]))
+        except ValueError:
+            return default
+    return default
+
+
+JOBS_CHANNEL, EXTERNAL_CHANNEL = "kuaibao_jobs", "kuaibao_external"
+_LISTENERS: list = []
+
+
+def notify(session: Session, channel: str) -> None:
+    """Wake job executors and long-polling workers once this transaction commits: other processes through
+    PostgreSQL NOTIFY (delivered on commit), this process through its in-process listeners."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {channel}"))
+    pending = session.info.setdefault("kuaibao_notify", set())
+    if not pending:
+        event.listen(session, "after_commit", _fire_listeners, once=True)
+    pending.add(channel)
+
+
+def _fire_listeners(session: Session) -> None:
+    channels = session.info.pop("kuaibao_notify", set())
+    for listener in list(_LISTENERS):
+        for channel in channels:
+            listener(channel)
+
+
+def add_listener(listener) -> None:
+    """Call `listener(channel)` after any commit of this process that made new work."""
+    _LISTENERS.append(listener)
+
+
+def remove_listener(listener) -> None:
+    if listener in _LISTENERS:
+        _LISTENERS.remove(listener)
 
 
 def _sync_subscriptions(session: Session, instance_id: str, subscriptions, is_new: bool) -> None:

@@ -75,27 +75,36 @@ def test_handler_runs_in_process_for_its_topic():
 
     def handler(call):
         calls.append(dict(call.variables))
-        assert (call.topic, call.activity_id, call.business_key) == ("scoring", "call", "BK-1")
+        assert (call.topic, call.activity_id, call.business_key, call.idempotency_key) == (
+            "scoring", "call", "BK-1", "job-7")
         return {"score": call.variables["amount"] * 2}
 
     spec = bundle(diagrams.service_process("p", "scoring"))
-    outcome = Engine({"scoring": handler}).start(spec, {"amount": 21}, CTX)
+    engine = Engine({"scoring": handler})
+    started = engine.start(spec, {"amount": 21}, CTX)
+    [job] = started.work_opened
+    assert (job.kind, job.topic, calls) == ("handler", "scoring", [])  # a job for the executor, not run inline
+    outcome = engine.run_handler(spec, started.state, job.task_id, CTX, "job-7")
     assert calls == [{"amount": 21}]
     assert outcome.variables["score"] == 42 and [t.activity_id for t in outcome.opened] == ["check"]
+    assert [w.task_id for w in outcome.work_closed] == [job.task_id]
 
 
 def test_topic_without_handler_waits_for_an_external_worker():
     outcome = Engine().start(bundle(diagrams.service_process("p", "payments")), {}, CTX)
     assert not outcome.ended and outcome.opened == []
-    assert [(t["activity_id"], t["topic"]) for t in outcome.waiting_external] == [("call", "payments")]
+    assert [(w.kind, w.activity_id, w.topic) for w in outcome.work_opened] == [("external", "call", "payments")]
 
 
 def test_failing_handler_fails_the_command_with_context():
     def broken(_):
         raise RuntimeError("bank offline")
 
+    spec = bundle(diagrams.service_process("p", "payments"))
+    engine = Engine({"payments": broken})
+    started = engine.start(spec, {}, CTX)
     with pytest.raises(TaskFailed) as info:
-        Engine({"payments": broken}).start(bundle(diagrams.service_process("p", "payments")), {}, CTX)
+        engine.run_handler(spec, started.state, started.work_opened[0].task_id, CTX, "job-1")
     assert info.value.element_id == "call" and "bank offline" in str(info.value)
 
 

@@ -446,12 +446,24 @@ class Case:
         self.bundle, self.engine = SpecBundle(definition.spec_json), Engine(handlers)
         self.ctx = Context(business_key, f"pi-{key}")
         self.open: dict = {}
+        self.pending: dict = {}
+        self.call_requests: dict = {}
         self.apply(self.engine.start(self.bundle, variables, self.ctx))
 
     def apply(self, outcome):
+        """Take an outcome in, then run its handler calls and async continuations as the job executor would."""
         self.outcome, self.state = outcome, outcome.state
         self.open = {k: t for k, t in self.open.items() if t.id not in outcome.closed}
         self.open.update({t.activity_id: t for t in outcome.opened})
+        closed = {w.task_id for w in outcome.work_closed}
+        self.pending = {k: w for k, w in self.pending.items() if k not in closed}
+        self.pending.update({w.task_id: w for w in outcome.work_opened if w.kind in ("handler", "async")})
+        self.call_requests.update({c.activity_id: c for c in outcome.calls})
+        if self.pending:
+            task_id, item = next(iter(self.pending.items()))
+            if item.kind == "handler":
+                return self.apply(self.engine.run_handler(self.bundle, self.state, task_id, self.ctx, "job-1"))
+            return self.apply(self.engine.run_async(self.bundle, self.state, task_id, self.ctx))
         return outcome
 
     def task(self, activity_id: str):
@@ -467,7 +479,7 @@ class Case:
         return self.apply(self.engine.send_message(self.bundle, self.state, message, variables or {}, self.ctx))
 
     def finish_call(self, activity_id: str, variables: dict):
-        [call] = [c for c in self.outcome.calls if c.activity_id == activity_id]
+        call = self.call_requests.pop(activity_id)
         return self.apply(self.engine.complete_call(self.bundle, self.state, call.task_id, variables, self.ctx))
 
     def topics(self) -> list[str]:

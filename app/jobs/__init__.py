@@ -1,0 +1,1 @@
+"""The job executor: timers, async continuations and handler calls, run outside the request that caused them."""
