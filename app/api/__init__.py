@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import deployments, engine, messages, process_definitions, process_instances, tasks
+from . import deployments, engine, jobs, messages, process_definitions, process_instances, tasks
 from .errors import register_error_handlers
 
-BLUEPRINTS = (engine.bp, deployments.bp, process_definitions.bp, process_instances.bp, tasks.bp, messages.bp)
+BLUEPRINTS = (engine.bp, deployments.bp, process_definitions.bp, process_instances.bp, tasks.bp, messages.bp, jobs.bp)
 PREFIX = "/engine-rest"
 ALIAS = "/engine-rest/engine/default"
 

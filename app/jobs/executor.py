@@ -11,18 +11,15 @@ import logging
 import os
 import socket
 import threading
-import traceback
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from ..models import ASYNC, HANDLER, TIMER, Incident, Job, new_id, utcnow
-from ..services import gate
+from ..models import Job, utcnow
 from ..services.context import Kuaibao
-from ..services.persistence import lock_instance
-from .retries import retry_delay
+from ..services.job_runs import record_failure, run_job
 
 log = logging.getLogger(__name__)
 
@@ -94,41 +91,6 @@ class JobExecutor:
                 self.execute(job_id)
                 ran += 1
         return ran
-
-
-def run_job(kb: Kuaibao, s: Session, job: Job) -> None:
-    """Do what the job stands for, in the caller's transaction, and remove it."""
-    instance = lock_instance(s, job.process_instance_id, kb.store.is_postgres) if job.process_instance_id else None
-    if instance is None or instance.state != "ACTIVE":
-        s.execute(delete(Job).where(Job.id == job.id))
-        return
-    if job.type == TIMER:
-        step = lambda bundle, state, ctx: kb.engine.fire_timers(bundle, state, ctx)  # noqa: E731
-    elif job.type == HANDLER:
-        step = lambda bundle, state, ctx: kb.engine.run_handler(bundle, state, job.task_id, ctx, job.id)  # noqa: E731
-    elif job.type == ASYNC:
-        step = lambda bundle, state, ctx: kb.engine.run_async(bundle, state, job.task_id, ctx)  # noqa: E731
-    else:
-        raise ValueError(f"unknown job type {job.type!r}")
-    gate.run(kb, s, instance, step, f"Job {job.id} ({job.type} at '{job.activity_id}') failed")
-    s.execute(delete(Job).where(Job.id == job.id))
-
-
-def record_failure(s: Session, job_id: str, error: BaseException, default_delay: float) -> None:
-    """One try less; the error and its trace on the job; out of tries, a failedJob incident."""
-    job = s.get(Job, job_id)
-    if job is None:
-        return
-    retries = max(0, job.retries - 1)
-    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    s.execute(update(Job).where(Job.id == job_id).values(
-        retries=retries, exception_message=str(error)[:4000], exception_stacktrace=trace[-60000:],
-        lock_owner=None, lock_expiration=None,
-        due=utcnow() + timedelta(seconds=retry_delay(job.retry_cycle, default_delay))))
-    if retries == 0:
-        s.add(Incident(id=new_id(), incident_type="failedJob", process_instance_id=job.process_instance_id,
-                       process_definition_id=job.process_definition_id, activity_id=job.activity_id,
-                       configuration=job.id, message=str(error)[:4000], tenant_id=job.tenant_id))
 
 
 class BackgroundExecutor:

@@ -10,8 +10,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine.runtime import Outcome
-from ..models import (COMPLETED, TIMER, EventSubscription, ExternalTask, Job, ProcessInstance, Task, TaskCandidate,
-                      Variable, new_id, utcnow)
+from ..models import (
+    COMPLETED,
+    TIMER,
+    EventSubscription,
+    ExternalTask,
+    Job,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    Variable,
+    new_id,
+    utcnow,
+)
 from . import typed_values as tv
 
 _INSTANCES = ProcessInstance.__table__

@@ -183,3 +183,21 @@ class MessageCorrelationResultSchema(Schema):
     execution = fields.Nested(ExecutionSchema, allow_none=True)
     processInstance = fields.Nested(ProcessInstanceSchema, allow_none=True)
     variables = fields.Dict(keys=fields.String(), values=fields.Nested(VariableValueSchema))
+
+
+class JobSchema(Schema):
+    id = fields.String()
+    jobDefinitionId = fields.Constant(None)
+    dueDate = CamundaDateTime(attribute="due", allow_none=True)
+    processInstanceId = fields.String(attribute="process_instance_id", allow_none=True)
+    executionId = fields.Function(lambda job: job.process_instance_id)
+    processDefinitionId = fields.String(attribute="process_definition_id", allow_none=True)
+    processDefinitionKey = fields.String(attribute="process_definition_key", allow_none=True)
+    retries = fields.Integer()
+    exceptionMessage = fields.String(attribute="exception_message", allow_none=True)
+    failedActivityId = fields.Function(lambda job: job.activity_id if job.exception_message else None)
+    suspended = fields.Boolean()
+    priority = fields.Integer()
+    tenantId = fields.String(attribute="tenant_id", allow_none=True)
+    createTime = CamundaDateTime(attribute="created")
+    batchId = fields.Constant(None)

@@ -191,3 +191,27 @@ class CorrelationMessageSchema(_Loose):
     all = fields.Boolean(allow_none=True)
     resultEnabled = fields.Boolean(allow_none=True)
     variablesInResultEnabled = fields.Boolean(allow_none=True)
+
+
+class JobQuerySchema(_Sortable):
+    job_id = _str("jobId")
+    job_ids = _list("jobIds")
+    process_instance_id = _str("processInstanceId")
+    process_instance_ids = _list("processInstanceIds")
+    process_definition_id = _str("processDefinitionId")
+    process_definition_key = _str("processDefinitionKey")
+    activity_id = _str("activityId")
+    with_retries_left = _bool("withRetriesLeft")
+    no_retries_left = _bool("noRetriesLeft")
+    executable = _bool("executable")
+    timers = _bool("timers")
+    messages = _bool("messages")
+    with_exception = _bool("withException")
+    due_before = _date("dueBefore")
+    due_after = _date("dueAfter")
+    tenant_ids = _list("tenantIdIn")
+
+
+class RetriesSchema(_Loose):
+    retries = fields.Integer(allow_none=True)
+    dueDate = CamundaDateTime(allow_none=True)
