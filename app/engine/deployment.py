@@ -36,6 +36,7 @@ class ProcessDefinitionData:
     start_form: dict | None
     description: str | None = None
     start_message: str | None = None
+    start_signal: str | None = None
     starter_groups: list[str] = field(default_factory=list)
     starter_users: list[str] = field(default_factory=list)
 
@@ -220,8 +221,18 @@ def _process(process: etree._Element, resource: str, spec_json: str) -> ProcessD
         spec_json=spec_json, start_form=dialect.start_form(process),
         description=doc.text.strip() if doc is not None and doc.text else None,
         start_message=_start_message(process),
+        start_signal=_start_signal(process),
         starter_groups=_names(_camunda(process, "candidateStarterGroups")),
         starter_users=_names(_camunda(process, "candidateStarterUsers")))
+
+
+def _start_signal(process: etree._Element) -> str | None:
+    """The name of the signal that starts this process, if its start event is a signal start event."""
+    refs = process.xpath("bpmn:startEvent/bpmn:signalEventDefinition/@signalRef", namespaces=dialect.NS)
+    if not refs:
+        return None
+    names = process.getroottree().getroot().xpath("bpmn:signal[@id=$id]/@name", id=refs[0], namespaces=dialect.NS)
+    return names[0] if names else refs[0]
 
 
 def _names(value: str | None) -> list[str]:

@@ -16,7 +16,11 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
-from SpiffWorkflow.bpmn.specs.event_definitions import ErrorEventDefinition, MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions import (
+    ErrorEventDefinition,
+    MessageEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -110,6 +114,7 @@ class Outcome:
     work_opened: list[WorkItem] = field(default_factory=list)
     work_closed: list[WorkItem] = field(default_factory=list)
     calls: list[CallRequest] = field(default_factory=list)
+    signals_thrown: list[tuple[str, dict]] = field(default_factory=list)  # (name, payload) for other instances
     subscriptions: list[Subscription] = field(default_factory=list)
     subscriptions_changed: bool = False
 
@@ -209,6 +214,16 @@ class Engine:
             raise TaskNotActive(f"the process instance is not waiting for message '{name}'")
         run.set_variables(variables, ())
         run.guard(lambda: run.wf.send_event(BpmnEvent(MessageEventDefinition(name), dict(variables))))
+        return run.advance()
+
+    def send_signal(self, bundle: SpecBundle, state: str, name: str, variables: Mapping[str, Any],
+                    ctx: Context) -> Outcome:
+        """Deliver a signal to every catch event waiting for it in this instance."""
+        run = _Run(self, bundle.load(state), ctx)
+        if not any(s.event_type == "SignalEventDefinition" and s.name == name for s in run.subscriptions_before):
+            raise TaskNotActive(f"the process instance is not waiting for signal '{name}'")
+        run.set_variables(variables, ())
+        run.guard(lambda: run.wf.send_event(BpmnEvent(SignalEventDefinition(name), dict(variables))))
         return run.advance()
 
     def set_variables(self, bundle: SpecBundle, state: str, modifications: Mapping[str, Any],
@@ -375,9 +390,12 @@ class _Run:
         work_opened = [w for i, w in work_now.items() if i not in self.work_before]
         work_closed = [w for i, w in self.work_before.items() if i not in work_now]
         calls = self._calls()
+        thrown = [(e.event_definition.name, dict(e.payload or {})) for e in self.wf.get_events()
+                  if isinstance(e.event_definition, SignalEventDefinition)]
         waiting = subscriptions(self.wf)
         return Outcome(state=dump_state(self.wf), ended=self.wf.is_completed(), opened=opened, closed=closed,
                        variables=process_variables(self.wf), work_opened=work_opened, work_closed=work_closed, calls=calls,
+                       signals_thrown=thrown,
                        subscriptions=waiting, subscriptions_changed=waiting != self.subscriptions_before)
 
 

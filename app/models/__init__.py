@@ -2,12 +2,12 @@
 from .base import Base, new_id, utcnow
 from .deployment import DecisionDefinition, Deployment, ProcessDefinition, Resource
 from .identity import Group, Membership, User
-from .instance import ACTIVE, COMPLETED, EXTERNALLY_TERMINATED, EventSubscription, ProcessInstance, Variable
+from .instance import ACTIVE, COMPLETED, EXTERNALLY_TERMINATED, BufferedMessage, EventSubscription, ProcessInstance, Variable
 from .jilin import JlClaim, JlContributionPeriod, JlCourier, JlEnrolment, JlEnterprise, JlOutlet, JlRosterPeriod
 from .jobs import ASYNC, HANDLER, TIMER, TIMER_START, ExternalTask, Incident, Job
 from .task import Task, TaskCandidate
 
-__all__ = ["Job", "ExternalTask", "Incident", "TIMER", "TIMER_START", "ASYNC", "HANDLER", "Base", "new_id", "utcnow", "Deployment", "Resource", "ProcessDefinition", "DecisionDefinition",
+__all__ = ["BufferedMessage", "Job", "ExternalTask", "Incident", "TIMER", "TIMER_START", "ASYNC", "HANDLER", "Base", "new_id", "utcnow", "Deployment", "Resource", "ProcessDefinition", "DecisionDefinition",
            "User", "Group", "Membership", "ProcessInstance", "Variable", "EventSubscription", "Task", "TaskCandidate",
            "ACTIVE", "COMPLETED", "EXTERNALLY_TERMINATED", "JlEnterprise", "JlOutlet", "JlCourier", "JlRosterPeriod",
            "JlEnrolment", "JlContributionPeriod", "JlClaim"]

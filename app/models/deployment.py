@@ -49,6 +49,7 @@ class ProcessDefinition(Base):
     spec: Mapped[str] = mapped_column(Text)            # serialized SpiffWorkflow spec, stored once
     start_form: Mapped[str | None] = mapped_column(Text)  # JSON: {key, fields, initiator}
     start_message: Mapped[str | None] = mapped_column(String(255), index=True)  # message start event's name
+    start_signal: Mapped[str | None] = mapped_column(String(255), index=True)   # signal start event's name
     # camunda:candidateStarterGroups / candidateStarterUsers, comma-separated; a '*' in a group matches any text.
     candidate_starter_groups: Mapped[str | None] = mapped_column(Text)
     candidate_starter_users: Mapped[str | None] = mapped_column(Text)

@@ -66,3 +66,19 @@ class Variable(Base):
     long_value: Mapped[int | None] = mapped_column(BigInteger)
     double_value: Mapped[float | None] = mapped_column(Float)
     value_info: Mapped[str | None] = mapped_column(Text)     # JSON
+
+
+class BufferedMessage(Base):
+    """A message that found no receiver yet: kept until its time-to-live ends, delivered when one appears."""
+
+    __tablename__ = "message_buffer"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(255))
+    process_instance_id: Mapped[str | None] = mapped_column(String(64))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    correlation_keys: Mapped[str | None] = mapped_column(Text)  # JSON {name: stored value JSON}
+    variables: Mapped[str | None] = mapped_column(Text)         # JSON {name: {type, value, valueInfo}}
+    expires: Mapped[datetime] = mapped_column(index=True)
+    created: Mapped[datetime] = mapped_column(default=utcnow)

@@ -96,7 +96,7 @@ def deploy(kb: Kuaibao, actor: Actor, cmd: DeployCommand) -> DeploymentResult:
                 resource_name=p.resource_name, version_tag=p.version_tag, tenant_id=cmd.tenant_id,
                 history_time_to_live=p.history_time_to_live, startable=p.startable, spec=p.spec_json,
                 start_form=json.dumps(p.start_form, ensure_ascii=False) if p.start_form else None,
-                start_message=p.start_message,
+                start_message=p.start_message, start_signal=p.start_signal,
                 candidate_starter_groups=",".join(p.starter_groups) or None,
                 candidate_starter_users=",".join(p.starter_users) or None))
         for d in decisions:

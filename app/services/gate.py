@@ -6,17 +6,17 @@ from __future__ import annotations
 import json
 from typing import Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..engine.errors import EngineError
 from ..engine.runtime import CallRequest, Context, Outcome
 from ..engine.serializer import SpecBundle
-from ..models import ACTIVE, ProcessDefinition, ProcessInstance, new_id, utcnow
+from ..models import ACTIVE, BufferedMessage, EventSubscription, ProcessDefinition, ProcessInstance, new_id, utcnow
 from . import typed_values as tv
 from .context import Kuaibao
 from .errors import EngineFailure
-from .persistence import lock_instance, write_outcome
+from .persistence import load_variables, lock_instance, write_outcome
 
 Step = Callable[[SpecBundle, str, Context], Outcome]
 MAX_CALL_DEPTH = 32
@@ -69,8 +69,84 @@ def _persist(kb: Kuaibao, session: Session, instance: ProcessInstance, outcome: 
     write_outcome(session, instance, outcome, declared, is_new)
     for call in outcome.calls:
         _start_called(kb, session, instance, call)
+    for name, payload in outcome.signals_thrown:
+        broadcast_signal(kb, session, name, {k: tv.TypedValue(tv.infer(v), v) for k, v in payload.items()},
+                         instance.tenant_id, exclude=instance.id)
+    if outcome.subscriptions_changed and not outcome.ended:
+        _deliver_buffered(kb, session, instance, outcome)
     if outcome.ended and instance.super_process_instance_id:
         _resume_caller(kb, session, instance, outcome.variables)
+
+
+def broadcast_signal(kb: Kuaibao, session: Session, name: str, variables: Mapping[str, tv.TypedValue],
+                     tenant_id: str | None = None, only_instance: str | None = None,
+                     exclude: str | None = None, start_user: str | None = None) -> list[ProcessInstance]:
+    """A signal reaches every instance waiting for it and starts every process whose start event it is."""
+    pi = ProcessInstance
+    stmt = (select(pi.id).join(EventSubscription, EventSubscription.process_instance_id == pi.id)
+            .where(EventSubscription.event_type == "SignalEventDefinition", EventSubscription.event_name == name,
+                   pi.state == ACTIVE).distinct())
+    if tenant_id:
+        stmt = stmt.where(pi.tenant_id == tenant_id)
+    if only_instance:
+        stmt = stmt.where(pi.id == only_instance)
+    if exclude:
+        stmt = stmt.where(pi.id != exclude)
+    values = {n: v.value for n, v in variables.items()}
+    reached = []
+    for instance_id in list(session.scalars(stmt.order_by(pi.id))):
+        target = lock_instance(session, instance_id, kb.store.is_postgres)
+        run(kb, session, target, lambda bundle, state, ctx: kb.engine.send_signal(bundle, state, name, values, ctx),
+            f"Cannot deliver signal '{name}'", variables)
+        reached.append(target)
+    if only_instance is None:
+        pd = ProcessDefinition
+        latest = select(pd.key, func.max(pd.version).label("v")).group_by(pd.key).subquery()
+        starting = select(pd).join(latest, (latest.c.key == pd.key) & (latest.c.v == pd.version)).where(
+            pd.start_signal == name)
+        for definition in list(session.scalars(starting)):
+            reached.append(start_by_event(kb, session, definition, "signal", name, None, variables, start_user))
+    return reached
+
+
+def start_by_event(kb: Kuaibao, session: Session, definition: ProcessDefinition, kind: str, name: str,
+                   business_key: str | None, variables: Mapping[str, tv.TypedValue],
+                   start_user: str | None) -> ProcessInstance:
+    """Start an instance whose start event waits for a message or signal, and hand it that event."""
+    instance = start_instance(kb, session, definition, business_key, variables, start_user)
+    values = {n: v.value for n, v in variables.items()}
+    send = kb.engine.send_message if kind == "message" else kb.engine.send_signal
+    run(kb, session, instance, lambda bundle, state, ctx: send(bundle, state, name, values, ctx),
+        f"Cannot start process definition {definition.id} with {kind} '{name}'", variables)
+    return instance
+
+
+def _deliver_buffered(kb: Kuaibao, session: Session, instance: ProcessInstance, outcome: Outcome) -> None:
+    """A message that arrived before this instance waited for it is delivered now (oldest first)."""
+    names = {s.name for s in outcome.subscriptions if s.event_type == "MessageEventDefinition"}
+    if not names:
+        return
+    buffered = BufferedMessage
+    candidates = list(session.scalars(select(buffered).where(
+        buffered.name.in_(names), buffered.expires > utcnow(),
+        or_(buffered.business_key.is_(None), buffered.business_key == instance.business_key),
+        or_(buffered.process_instance_id.is_(None), buffered.process_instance_id == instance.id),
+        or_(buffered.tenant_id.is_(None), buffered.tenant_id == instance.tenant_id)).order_by(buffered.created)))
+    for message in candidates:
+        wanted = json.loads(message.correlation_keys) if message.correlation_keys else {}
+        if wanted:
+            have = load_variables(session, instance.id, list(wanted))
+            if any(name not in have or tv.to_columns(have[name])["value"] != value for name, value in wanted.items()):
+                continue
+        claimed = session.execute(delete(buffered).where(buffered.id == message.id)).rowcount
+        if not claimed:
+            continue
+        typed = {n: tv.from_rest(n, dto) for n, dto in json.loads(message.variables or "{}").items()}
+        values = {n: v.value for n, v in typed.items()}
+        run(kb, session, instance,
+            lambda bundle, state, ctx: kb.engine.send_message(bundle, state, message.name, values, ctx),
+            f"Cannot deliver buffered message '{message.name}'", typed)
+        return  # the delivery persisted a new outcome, which delivers any further buffered message
 
 
 def _start_called(kb: Kuaibao, session: Session, caller: ProcessInstance, call: CallRequest) -> None:

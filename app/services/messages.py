@@ -1,13 +1,15 @@
 """Correlate a message: to the instances waiting for it, or to a process whose start event it is."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Mapping
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import ACTIVE, EventSubscription, ProcessDefinition, ProcessInstance, Variable
+from ..models import ACTIVE, BufferedMessage, EventSubscription, ProcessDefinition, ProcessInstance, Variable, new_id, utcnow
 from . import gate
 from . import typed_values as tv
 from .context import Actor, Kuaibao
@@ -30,14 +32,16 @@ class MessageCommand:
     correlation_keys: Mapping[str, tv.TypedValue] = field(default_factory=dict)
     variables: Mapping[str, tv.TypedValue] = field(default_factory=dict)
     all: bool = False
+    ttl_ms: int | None = None  # keep an unmatched message this long (None: the configured default; 0: refuse)
 
 
 @dataclass
 class Correlated:
     """One correlation result: a waiting instance that caught the message, or a newly started one."""
 
-    result_type: str  # "Execution" or "ProcessDefinition"
-    instance: ProcessInstance
+    result_type: str  # "Execution", "ProcessDefinition", or "Buffered" (kept until a receiver appears)
+    instance: ProcessInstance | None
+    buffered: BufferedMessage | None = None
 
 
 class NoCorrelation(InvalidRequest):
@@ -68,14 +72,33 @@ def correlate(kb: Kuaibao, actor: Actor, cmd: MessageCommand) -> list[Correlated
         if not results and cmd.process_instance_id is None:
             definition = _starting_definition(s, cmd)
             if definition is not None:
-                started = gate.start_instance(kb, s, definition, cmd.business_key, cmd.variables, actor.user_id)
+                started = gate.start_by_event(kb, s, definition, "message", cmd.name, cmd.business_key,
+                                              cmd.variables, actor.user_id)
                 results.append(Correlated("ProcessDefinition", started))
-        if not results and not cmd.all:
-            raise NoCorrelation(f"Cannot correlate message '{cmd.name}': No process definition or execution "
-                                "matches the parameters")
+        if not results:
+            ttl = kb.settings.message_buffer_seconds * 1000 if cmd.ttl_ms is None else cmd.ttl_ms
+            if ttl > 0:
+                return [Correlated("Buffered", None, _buffer(s, cmd, ttl))]
+            if not cmd.all:
+                raise NoCorrelation(f"Cannot correlate message '{cmd.name}': No process definition or execution "
+                                    "matches the parameters")
         return results
 
     return kb.command(work)
+
+
+def _buffer(s: Session, cmd: MessageCommand, ttl_ms: int) -> BufferedMessage:
+    """Keep the message; the gate delivers it when a matching subscription appears (before it expires)."""
+    message = BufferedMessage(
+        id=new_id(), name=cmd.name, business_key=cmd.business_key, process_instance_id=cmd.process_instance_id,
+        tenant_id=cmd.tenant_id,
+        correlation_keys=json.dumps({n: tv.to_columns(v)["value"] for n, v in cmd.correlation_keys.items()})
+        if cmd.correlation_keys else None,
+        variables=json.dumps({n: tv.to_rest(v) for n, v in cmd.variables.items()}, default=str),
+        expires=utcnow() + timedelta(milliseconds=ttl_ms), created=utcnow())
+    s.execute(delete(BufferedMessage).where(BufferedMessage.expires <= utcnow()))
+    s.add(message)
+    return message
 
 
 def _waiting(cmd: MessageCommand):

@@ -252,8 +252,11 @@ def test_message_endpoint(client):
     deploy(client, {"claim.bpmn": WAITING})
     pi = client.post("/engine-rest/process-definition/key/claim/start", headers=ADMIN,
                      json={"businessKey": "C-1"}).json["id"]
-    r = client.post("/engine-rest/message", headers=ADMIN, json={"messageName": "nothing"})
+    r = client.post("/engine-rest/message", headers=ADMIN, json={"messageName": "nothing", "ttl": 0})
     assert (r.status_code, r.json["type"]) == (400, "RestException")
+    r = client.post("/engine-rest/message", headers=ADMIN, json={"messageName": "nothing", "resultEnabled": True})
+    assert r.status_code == 200 and r.json[0]["resultType"] == "Buffered"
+    assert r.headers["Kuaibao-Message-Buffered"].startswith(r.json[0]["bufferedMessageId"])
     r = client.post("/engine-rest/message", headers=ADMIN, json={
         "messageName": "materials_supplemented", "businessKey": "C-1", "resultEnabled": True,
         "variablesInResultEnabled": True, "processVariables": {"pages": {"value": 2, "type": "Integer"}}})

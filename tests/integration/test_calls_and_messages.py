@@ -135,7 +135,7 @@ def test_ambiguous_message_is_refused_unless_all(kb):
         messages.correlate(kb, SYSTEM, messages.MessageCommand("materials_supplemented"))
     assert len(messages.correlate(kb, SYSTEM, messages.MessageCommand("materials_supplemented", all=True))) == 2
     with pytest.raises(messages.NoCorrelation, match="No process definition or execution"):
-        messages.correlate(kb, SYSTEM, messages.MessageCommand("materials_supplemented"))
+        messages.correlate(kb, SYSTEM, messages.MessageCommand("materials_supplemented", ttl_ms=0))
 
 
 def test_message_start_event_starts_the_latest_definition(kb):
@@ -144,6 +144,8 @@ def test_message_start_event_starts_the_latest_definition(kb):
         "accident_reported", business_key="A-9", variables={"who": TypedValue("String", "courier")}))
     assert result.result_type == "ProcessDefinition" and result.instance.business_key == "A-9"
     assert variables.get_variable(kb, SYSTEM, result.instance.id, "who").value == "courier"
+    [task] = tasks.list_tasks(kb, SYSTEM, TaskQuery())
+    assert (task.process_instance_id, task.task_definition_key) == (result.instance.id, "handle")
 
 
 def test_correlation_keys_match_process_variables(kb):
@@ -154,3 +156,78 @@ def test_correlation_keys_match_process_variables(kb):
     [result] = messages.correlate(kb, SYSTEM, messages.MessageCommand(
         "materials_supplemented", correlation_keys={"claim_no": TypedValue("Integer", 8)}))
     assert result.instance.business_key == "C-2"
+
+
+EARLY = diagrams.process("claim", [
+    ("startEvent", "s", ""),
+    ("scriptTask", "prepare", 'scriptFormat="python" camunda:asyncBefore="true"|<bpmn:script>ready = True</bpmn:script>'),
+    ("receiveTask", "wait", 'messageRef="Message_supplemented"'),
+    ("userTask", "review", 'camunda:candidateGroups="workers"'),
+    ("endEvent", "e", "")], [("s", "prepare", None), ("prepare", "wait", None), ("wait", "review", None),
+                             ("review", "e", None)]
+).replace(b'<bpmn:process id="claim"', b'<bpmn:message id="Message_supplemented" name="materials_supplemented" />'
+          b'<bpmn:process id="claim"')
+
+
+def test_a_message_sent_before_the_receive_task_is_reached_is_delivered(kb):
+    """Beyond Camunda 7: the message is kept (with a time-to-live) until its receiver waits for it."""
+    deploy(kb, {"claim.bpmn": EARLY})
+    eager, kb.after_command = kb.after_command, None
+    try:
+        pi = start_claim(kb, "C-9").id  # still before the receive task: its async step has not run
+        [kept] = messages.correlate(kb, SYSTEM, messages.MessageCommand(
+            "materials_supplemented", business_key="C-9", variables={"pages": TypedValue("Integer", 4)}))
+        assert kept.result_type == "Buffered"
+        import time
+        time.sleep(0.1)
+        from app.jobs.executor import JobExecutor
+        JobExecutor(kb).run_due()
+    finally:
+        kb.after_command = eager
+    [task] = tasks.list_tasks(kb, SYSTEM, TaskQuery())
+    assert (task.process_instance_id, task.task_definition_key) == (pi, "review")
+    assert variables.get_variable(kb, SYSTEM, pi, "pages").value == 4
+
+
+def test_an_expired_message_is_not_delivered(kb):
+    deploy(kb, {"claim.bpmn": EARLY})
+    eager, kb.after_command = kb.after_command, None
+    try:
+        pi = start_claim(kb, "C-10").id
+        messages.correlate(kb, SYSTEM, messages.MessageCommand("materials_supplemented", business_key="C-10",
+                                                               ttl_ms=50))
+        import time
+        time.sleep(0.1)
+        from app.jobs.executor import JobExecutor
+        JobExecutor(kb).run_due()
+    finally:
+        kb.after_command = eager
+    assert tasks.list_tasks(kb, SYSTEM, TaskQuery()) == []
+    subs = kb.read(lambda s: list(s.scalars(select(EventSubscription.event_name)
+                                            .where(EventSubscription.process_instance_id == pi))))
+    assert subs == ["materials_supplemented"]
+
+
+SIGNALS = diagrams.process("alarm", [
+    ("startEvent", "s", ""),
+    ("intermediateCatchEvent", "wait", '|<bpmn:signalEventDefinition signalRef="Signal_stop" />'),
+    ("userTask", "after", 'camunda:candidateGroups="workers"'), ("endEvent", "e", "")],
+    [("s", "wait", None), ("wait", "after", None), ("after", "e", None)]
+).replace(b'<bpmn:process id="alarm"', b'<bpmn:signal id="Signal_stop" name="stop_all" /><bpmn:process id="alarm"')
+
+STARTED_BY_SIGNAL = diagrams.process("on_stop", [
+    ("startEvent", "s", '|<bpmn:signalEventDefinition signalRef="Signal_stop" />'),
+    ("userTask", "react", 'camunda:candidateGroups="workers"'), ("endEvent", "e", "")],
+    [("s", "react", None), ("react", "e", None)]
+).replace(b'<bpmn:process id="on_stop"', b'<bpmn:signal id="Signal_stop" name="stop_all" /><bpmn:process id="on_stop"')
+
+
+def test_a_signal_reaches_every_waiting_instance_and_starts_its_processes(kb):
+    from app.services import signals
+    deploy(kb, {"alarm.bpmn": SIGNALS, "on_stop.bpmn": STARTED_BY_SIGNAL})
+    for key in ("A", "B"):
+        instances.start(kb, SYSTEM, instances.StartCommand(key="alarm", business_key=key))
+    reached = signals.throw(kb, SYSTEM, "stop_all", {"why": TypedValue("String", "storm")})
+    assert sorted(i.definition_key for i in reached) == ["alarm", "alarm", "on_stop"]
+    assert sorted(t.task_definition_key for t in tasks.list_tasks(kb, SYSTEM, TaskQuery())) == [
+        "after", "after", "react"]

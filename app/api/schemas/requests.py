@@ -191,6 +191,7 @@ class CorrelationMessageSchema(_Loose):
     all = fields.Boolean(allow_none=True)
     resultEnabled = fields.Boolean(allow_none=True)
     variablesInResultEnabled = fields.Boolean(allow_none=True)
+    ttl = fields.Integer(allow_none=True)  # Kuaibao: ms to keep a message that no one waits for yet (0: refuse)
 
 
 class JobQuerySchema(_Sortable):
@@ -215,3 +216,11 @@ class JobQuerySchema(_Sortable):
 class RetriesSchema(_Loose):
     retries = fields.Integer(allow_none=True)
     dueDate = CamundaDateTime(allow_none=True)
+
+
+class SignalSchema(_Loose):
+    name = fields.String(allow_none=True)
+    executionId = fields.String(allow_none=True)
+    variables = fields.Dict(allow_none=True)
+    tenantId = fields.String(allow_none=True)
+    withoutTenantId = fields.Boolean(allow_none=True)
