@@ -37,6 +37,7 @@ class ProcessDefinitionData:
     description: str | None = None
     start_message: str | None = None
     start_signal: str | None = None
+    start_timer: dict | None = None
     starter_groups: list[str] = field(default_factory=list)
     starter_users: list[str] = field(default_factory=list)
 
@@ -222,6 +223,7 @@ def _process(process: etree._Element, resource: str, spec_json: str) -> ProcessD
         description=doc.text.strip() if doc is not None and doc.text else None,
         start_message=_start_message(process),
         start_signal=_start_signal(process),
+        start_timer=dialect.start_timer(process),
         starter_groups=_names(_camunda(process, "candidateStarterGroups")),
         starter_users=_names(_camunda(process, "candidateStarterUsers")))
 

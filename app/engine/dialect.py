@@ -250,6 +250,16 @@ def start_form(process: etree._Element) -> dict | None:
     return {"key": key, "fields": fields, "initiator": initiator} if key or fields or initiator else None
 
 
+def start_timer(process: etree._Element) -> dict | None:
+    """The start event's timer (after translation to Python): {"kind": timeDate|timeDuration|timeCycle,
+    "expression": ...}; the service schedules instances from it."""
+    timer = process.xpath("bpmn:startEvent/bpmn:timerEventDefinition/*[self::bpmn:timeDate or "
+                          "self::bpmn:timeDuration or self::bpmn:timeCycle]", namespaces=NS)
+    if not timer or not (timer[0].text or "").strip():
+        return None
+    return {"kind": etree.QName(timer[0]).localname, "expression": timer[0].text.strip()}
+
+
 def form_field(node: etree._Element) -> dict:
     """A camunda:formField as plain data."""
     return {

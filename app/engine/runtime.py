@@ -15,7 +15,8 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask, StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions import (
     ErrorEventDefinition,
     MessageEventDefinition,
@@ -130,13 +131,26 @@ class Engine:
         self.clock = clock
 
     def start(self, bundle: SpecBundle, variables: Mapping[str, Any], ctx: Context,
-              initiator: tuple[str, str] | None = None) -> Outcome:
-        """Create an instance with its start variables and run it until it waits."""
+              initiator: tuple[str, str] | None = None, past_start_timer: bool = False) -> Outcome:
+        """Create an instance with its start variables and run it until it waits. `past_start_timer`: the
+        timer of its start event has fired (the executor starts timer-started processes)."""
         run = _Run(self, bundle.new_workflow(), ctx, fresh=True)
         data = dict(variables)
         if initiator:
             data[initiator[0]] = initiator[1]
         run.wf.task_tree.data.update(data)
+        if past_start_timer:
+            run.guard(lambda: run.wf.do_engine_steps(did_complete_task=run.count))
+            for task in run.wf.get_tasks(state=TaskState.WAITING):
+                definition = getattr(task.task_spec, "event_definition", None)
+                if isinstance(task.task_spec, StartEvent) and isinstance(definition, CycleTimerEventDefinition):
+                    task.internal_data["event_value"] = {"cycles": 1, "duration": 1.0,
+                                                         "next": datetime(2000, 1, 1, tzinfo=timezone.utc).isoformat()}
+                elif isinstance(task.task_spec, StartEvent) and isinstance(definition, TimerEventDefinition):
+                    task.internal_data["event_fired"] = True
+            run.guard(run.wf.refresh_timers)
+            run.guard(lambda: run.wf.do_engine_steps(did_complete_task=run.count))
+            run.guard(run.wf.refresh_timers)
         return run.advance()
 
     def complete_user_task(self, bundle: SpecBundle, state: str, task_id: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Mapping
 
 from sqlalchemy import delete, func, select
@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from ..engine.deployment import parse_deployment
 from ..engine.errors import DeploymentInvalid
-from ..models import DecisionDefinition, Deployment, ProcessDefinition, ProcessInstance, Resource, new_id
+from ..engine.timers import schedule
+from ..models import TIMER_START, DecisionDefinition, Deployment, Job, ProcessDefinition, ProcessInstance, Resource, new_id
 from .context import Actor, Kuaibao
 from .errors import Forbidden, InvalidRequest, NotFound, ParseFailed
+from .persistence import JOBS_CHANNEL, naive_utc, notify
 from .queries import Page, Sorting, apply_page, apply_sorting
 from .spec_cache import latest_decision_dmn
 
@@ -107,9 +109,33 @@ def deploy(kb: Kuaibao, actor: Actor, cmd: DeployCommand) -> DeploymentResult:
                 tenant_id=cmd.tenant_id, history_time_to_live=d.history_time_to_live))
         s.flush()
         s.add_all(result.processes + result.decisions)
+        s.flush()
+        for definition, parsed_process in zip(result.processes, processes):
+            schedule_timer_start(s, definition, parsed_process.start_timer)
         return result
 
     return kb.command(work)
+
+
+def schedule_timer_start(s: Session, definition: ProcessDefinition, timer: dict | None,
+                         repetitions_left: int | None = None) -> None:
+    """A process with a timer start event gets a job that starts it; a newer version replaces the older's."""
+    s.execute(delete(Job).where(Job.type == TIMER_START, Job.process_definition_key == definition.key,
+                                Job.tenant_id.is_(None) if definition.tenant_id is None
+                                else Job.tenant_id == definition.tenant_id))
+    if timer is None:
+        return
+    try:
+        planned = schedule(timer["kind"], timer["expression"], datetime.now(timezone.utc), repetitions_left)
+    except Exception as e:  # noqa: BLE001 - a timer that cannot be read is the author's to fix
+        raise InvalidRequest(f"process '{definition.key}': its start timer cannot be scheduled: {e}") from e
+    if planned is None:
+        return
+    due, left = planned
+    s.add(Job(id=new_id(), type=TIMER_START, process_definition_id=definition.id,
+              process_definition_key=definition.key, activity_id=None, due=naive_utc(due), retries=3,
+              tenant_id=definition.tenant_id, configuration=json.dumps({**timer, "repetitions_left": left})))
+    notify(s, JOBS_CHANNEL)
 
 
 def _same_origin(stmt, cmd: DeployCommand):

@@ -43,7 +43,8 @@ def run(kb: Kuaibao, session: Session, instance: ProcessInstance, step: Step, fa
 
 def start_instance(kb: Kuaibao, session: Session, definition: ProcessDefinition, business_key: str | None,
                    variables: Mapping[str, tv.TypedValue], start_user: str | None,
-                   caller: ProcessInstance | None = None, call: CallRequest | None = None) -> ProcessInstance:
+                   caller: ProcessInstance | None = None, call: CallRequest | None = None,
+                   past_start_timer: bool = False) -> ProcessInstance:
     """Create and run a new instance (directly, or for a caller's call activity)."""
     if definition.suspended:
         raise EngineFailure(f"Cannot instantiate process definition {definition.id}: it is suspended")
@@ -57,7 +58,7 @@ def start_instance(kb: Kuaibao, session: Session, definition: ProcessDefinition,
     initiator = (form["initiator"], start_user) if form.get("initiator") and start_user else None
     try:
         outcome = kb.engine.start(kb.specs.get(session, definition.id), {n: v.value for n, v in variables.items()},
-                                  context(kb, session, instance), initiator)
+                                  context(kb, session, instance), initiator, past_start_timer)
     except EngineError as e:
         raise EngineFailure(f"Cannot instantiate process definition {definition.id}: {e}") from e
     _persist(kb, session, instance, outcome, variables, is_new=True)

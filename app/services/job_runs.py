@@ -1,21 +1,26 @@
 """Running one job, and recording its failure: the service side of the job executor."""
 from __future__ import annotations
 
+import json
 import traceback
 from datetime import timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from ..models import ASYNC, HANDLER, TIMER, Incident, Job, new_id, utcnow
+from ..models import ASYNC, HANDLER, TIMER, TIMER_START, Incident, Job, ProcessDefinition, new_id, utcnow
 from . import gate
 from .context import Kuaibao
+from .deployments import schedule_timer_start
 from .persistence import lock_instance
 from .retries import retry_delay
 
 
 def run_job(kb: Kuaibao, s: Session, job: Job) -> None:
     """Do what the job stands for, in the caller's transaction, and remove it."""
+    if job.type == TIMER_START:
+        _start_by_timer(kb, s, job)
+        return
     instance = lock_instance(s, job.process_instance_id, kb.store.is_postgres) if job.process_instance_id else None
     if instance is None or instance.state != "ACTIVE":
         s.execute(delete(Job).where(Job.id == job.id))
@@ -49,3 +54,15 @@ def record_failure(s: Session, job_id: str, error: BaseException, default_delay:
                        configuration=job.id, message=str(error)[:4000], tenant_id=job.tenant_id))
 
 
+
+
+def _start_by_timer(kb: Kuaibao, s: Session, job: Job) -> None:
+    """Start the process of a timer start event, then plan its next start if the timer is a cycle."""
+    definition = s.get(ProcessDefinition, job.process_definition_id)
+    s.execute(delete(Job).where(Job.id == job.id))
+    if definition is None or definition.suspended:
+        return
+    gate.start_instance(kb, s, definition, None, {}, None, past_start_timer=True)
+    timer = json.loads(job.configuration or "{}")
+    if timer.get("kind") == "timeCycle" and timer.get("repetitions_left") not in (0, None):
+        schedule_timer_start(s, definition, timer, timer["repetitions_left"])

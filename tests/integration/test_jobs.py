@@ -173,3 +173,37 @@ def test_jobs_over_rest(client, kb, manual):
     assert client.put(f"/engine-rest/job/{job['id']}/retries", json={"retries": 2}, headers=ADMIN).status_code == 204
     assert client.get(f"/engine-rest/job/{job['id']}", headers=ADMIN).json["retries"] == 2
     assert client.put("/engine-rest/job/nope/retries", json={"retries": 2}, headers=ADMIN).status_code == 404
+
+
+def started_by_timer(definition: str) -> bytes:
+    return diagrams.process("p", [
+        ("startEvent", "tick", f"|<bpmn:timerEventDefinition>{definition}</bpmn:timerEventDefinition>"),
+        ("userTask", "work", 'camunda:candidateGroups="workers"'), ("endEvent", "e", "")],
+        [("tick", "work", None), ("work", "e", None)])
+
+
+def test_timer_start_event_starts_an_instance_when_due(kb, manual):
+    deploy(kb, started_by_timer('<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1S</bpmn:timeDuration>'))
+    [job] = all_jobs(kb)
+    assert job.type == "timer-start" and job.process_instance_id is None
+    assert manual.run_due() == 0
+    time.sleep(1.1)
+    assert manual.run_due() == 1
+    assert open_tasks(kb) == ["work"] and all_jobs(kb) == []
+
+
+def test_timer_start_cycle_starts_one_instance_per_repetition(kb, manual):
+    deploy(kb, started_by_timer('<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R2/PT1S</bpmn:timeCycle>'))
+    time.sleep(1.1)
+    manual.run_due()
+    assert open_tasks(kb) == ["work"] and len(all_jobs(kb)) == 1
+    time.sleep(1.1)
+    manual.run_due()
+    assert open_tasks(kb) == ["work", "work"] and all_jobs(kb) == []
+
+
+def test_a_new_version_replaces_the_timer_start_of_the_old(kb, manual):
+    deploy(kb, started_by_timer('<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration>'))
+    deploy(kb, started_by_timer('<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT2H</bpmn:timeDuration>'))
+    [job] = all_jobs(kb)
+    assert job.process_definition_id.startswith("p:2:")
