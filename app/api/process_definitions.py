@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..services import definitions as svc
-from ..services import instances
+from ..services import instances, statistics
 from ..services.errors import NotFound
 from . import docs
 from .errors import RestError
-from .http import actor, criteria, kb, load_body, ok
+from .http import actor, criteria, flag, kb, load_body, ok
 from .process_instances import dump_instance
 from .schemas import cached
 from .schemas.dto import (
@@ -96,7 +96,24 @@ def dump_started(started) -> dict:
     return body if started.variables is None else {**body, "variables": write_map(started.variables)}
 
 
+@docs.doc("Running instances, failed jobs and incidents per activity (Cockpit's diagram badges)")
+def activity_statistics(id=None, key=None, tenant_id=None):
+    definition = _get(_ref(id, key, tenant_id))
+    return ok(statistics.activity_statistics(kb(), actor(), definition.id, flag("failedJobs"), flag("incidents")))
+
+
+@bp.get("/process-definition/statistics")
+@docs.doc("Running instances, failed jobs and incidents per process definition (Cockpit's dashboard)")
+def definition_statistics():
+    rows = statistics.definition_statistics(kb(), actor(), flag("failedJobs"), flag("incidents"))
+    return ok([{"id": d.id, "instances": n, "failedJobs": failed,
+                "incidents": [{"incidentType": k, "incidentCount": c} for k, c in sorted(by_type.items())],
+                "definition": cached(ProcessDefinitionSchema).dump(d), "tenantId": d.tenant_id}
+               for d, n, failed, by_type in rows])
+
+
 _routes("", get)
+_routes("/statistics", activity_statistics)
 _routes("/xml", xml)
 _routes("/form-variables", form_variables)
 _routes("/start", start, methods=("POST",))

@@ -207,3 +207,21 @@ def test_a_new_version_replaces_the_timer_start_of_the_old(kb, manual):
     deploy(kb, started_by_timer('<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT2H</bpmn:timeDuration>'))
     [job] = all_jobs(kb)
     assert job.process_definition_id.startswith("p:2:")
+
+
+def test_statistics_count_waiting_instances_failed_jobs_and_incidents_per_activity(client, kb, manual):
+    from tests.conftest import ADMIN
+    kb.engine.handlers["pay"] = lambda call: (_ for _ in ()).throw(RuntimeError("no funds"))
+    deploy(kb, diagrams.service_process("p", "pay").replace(
+        b'camunda:topic="pay">', b'camunda:topic="pay"><bpmn:extensionElements><camunda:failedJobRetryTimeCycle>'
+                                b'R1/PT0S</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>'))
+    start(kb), start(kb)
+    manual.run_due()
+    definition = client.get("/engine-rest/process-definition/key/p", headers=ADMIN).json
+    stats = client.get(f"/engine-rest/process-definition/{definition['id']}/statistics?failedJobs=true&incidents=true",
+                       headers=ADMIN).json
+    assert stats == [{"id": "call", "instances": 2, "failedJobs": 2,
+                      "incidents": [{"incidentType": "failedJob", "incidentCount": 2}]}]
+    [overall] = client.get("/engine-rest/process-definition/statistics?incidents=true", headers=ADMIN).json
+    assert (overall["id"], overall["instances"], overall["definition"]["key"]) == (definition["id"], 2, "p")
+    assert overall["incidents"] == [{"incidentType": "failedJob", "incidentCount": 2}]
