@@ -83,3 +83,19 @@ def service_process(pid: str, topic: str) -> bytes:
                          ("userTask", "check", 'name="Check" camunda:candidateGroups="workers"'),
                          ("endEvent", "end", "")],
                    [("start", "call", None), ("call", "check", None), ("check", "end", None)])
+
+
+def error_boundary_process(pid: str, topic: str, code: str = "NOT_FOUND") -> bytes:
+    """start -> external 'call' (topic) -> user task 'check' -> end; an error boundary event on 'call' catching
+    `code` leads to user task 'handle' -> end."""
+    xml = process(pid, [
+        ("startEvent", "start", ""),
+        ("serviceTask", "call", f'name="Call" camunda:type="external" camunda:topic="{topic}"'),
+        ("boundaryEvent", "caught", 'attachedToRef="call"|<bpmn:errorEventDefinition errorRef="E" />'),
+        ("userTask", "check", 'name="Check" camunda:candidateGroups="workers"'),
+        ("userTask", "handle", 'name="Handle" camunda:candidateGroups="workers"'),
+        ("endEvent", "end", ""), ("endEvent", "end_handled", "")],
+        [("start", "call", None), ("call", "check", None), ("check", "end", None),
+         ("caught", "handle", None), ("handle", "end_handled", None)])
+    return xml.replace(f'<bpmn:process id="{pid}"'.encode(),
+                       f'<bpmn:error id="E" name="{code}" errorCode="{code}" /><bpmn:process id="{pid}"'.encode())

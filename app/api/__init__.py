@@ -3,10 +3,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import deployments, engine, jobs, messages, process_definitions, process_instances, tasks
+from . import (
+    deployments,
+    engine,
+    external_tasks,
+    incidents,
+    jobs,
+    messages,
+    process_definitions,
+    process_instances,
+    tasks,
+)
 from .errors import register_error_handlers
 
-BLUEPRINTS = (engine.bp, deployments.bp, process_definitions.bp, process_instances.bp, tasks.bp, messages.bp, jobs.bp)
+BLUEPRINTS = (engine.bp, deployments.bp, process_definitions.bp, process_instances.bp, tasks.bp, messages.bp, jobs.bp,
+              external_tasks.bp, incidents.bp)
 PREFIX = "/engine-rest"
 ALIAS = "/engine-rest/engine/default"
 

@@ -51,6 +51,10 @@ class TaskFailed(EngineError):
         return f"{self.args[0]}{where or ''}"
 
 
+class UncaughtBpmnError(TaskFailed):
+    """A BPMN error was thrown where no error event catches its code."""
+
+
 class TaskNotActive(EngineError):
     """The task is not (or no longer) waiting in this instance."""
 

@@ -30,7 +30,7 @@ from . import juel, sandbox
 from .assignment import UserTaskRecord, make_evaluator, record
 from .call_activity import IN_KEY, OUT_KEY, CallActivityTask, business_key_expression, mapped
 from .decisions import root_cause
-from .errors import TaskFailed, TaskNotActive
+from .errors import TaskFailed, TaskNotActive, UncaughtBpmnError
 from .script_engine import SandboxedScriptEngine
 from .serializer import SpecBundle, dump_state
 
@@ -213,7 +213,7 @@ class Engine:
                     and t.task_spec.event_definition.code in (None, code) and t.parent is not None
                     and any(sibling.task_spec is task.task_spec for sibling in t.parent.children)]
         if not catchers:
-            raise TaskFailed(f"no error boundary event on '{task.task_spec.bpmn_id}' catches error code '{code}'",
+            raise UncaughtBpmnError(f"no error boundary event on '{task.task_spec.bpmn_id}' catches error code '{code}'",
                              element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name)
         run.set_variables(variables, ())
         payload = {**variables, "errorCode": code, "errorMessage": message}

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from app.jobs.executor import JobExecutor
 from app.models import Job, ProcessInstance
 from app.services.jilin_records import today_in_jilin
-from tests.jilin_flow import deploy_pack, groups, records, start, variable
+from tests.jilin_flow import deploy_pack, groups, local_day, records, start, variable
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_an_acceptance_left_too_long_flags_the_claim_and_tells_the_supervisors(p
     timers = pack.read(lambda s: list(s.scalars(select(Job).where(Job.process_instance_id == pi, Job.type == "timer"))))
     assert len(timers) == 1
     timer = timers[0]
-    assert timer.due.date() == today + timedelta(days=15)  # P${settings.acceptance_days}D
+    assert local_day(timer.due) == today + timedelta(days=15)  # P${settings.acceptance_days}D
     eager, pack.after_command = pack.after_command, None  # the executor, not the next command, fires it
     try:
         fast_forward(pack, pi, timer.activity_id)

@@ -18,7 +18,7 @@ from app.services.context import SYSTEM, Actor
 from app.services.jilin_records import today_in_jilin
 from app.services.persistence import load_variables
 from app.services.task_queries import TaskQuery
-from tests.jilin_flow import deploy_pack, groups, records, start, task, typed, variable, work
+from tests.jilin_flow import deploy_pack, groups, local_day, records, start, task, typed, variable, work
 
 COURIERS = {"C-0001": "张伟", "C-0002": "王芳", "C-0003": "李娜", "C-0004": "刘洋", "C-0005": "陈静", "C-0006": "杨磊"}
 AVERAGE = "6384.83"  # regional_average_wage, changchun, wage year = accident year − 1 (≥ 2021: placeholder figure)
@@ -350,7 +350,7 @@ def test_an_appraisal_grade_gives_its_one_off_grant(pack, today):
     decide_work_injury(pack, "GS-0008")
     assert groups(pack, "GS-0008", "受理鉴定申请") == {"changchun-appraisal"}
     work(pack, "GS-0008", "受理鉴定申请")
-    assert task(pack, "GS-0008", "专家鉴定").due.date() == today + timedelta(days=60)
+    assert local_day(task(pack, "GS-0008", "专家鉴定").due) == today + timedelta(days=60)
     work(pack, "GS-0008", "专家鉴定", grade="9", self_care="none", extended=False)
     assert task(pack, "GS-0008", "是否申请再次鉴定").due.date() == today + timedelta(days=15)  # re-appraisal window
     work(pack, "GS-0008", "是否申请再次鉴定", request_reappraisal=False)
