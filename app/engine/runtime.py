@@ -15,7 +15,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ManualTask, NoneTask, ServiceTask, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions import (
     ErrorEventDefinition,
@@ -227,7 +227,7 @@ class Engine:
         if not any(s.event_type == "MessageEventDefinition" and s.name == name for s in run.subscriptions_before):
             raise TaskNotActive(f"the process instance is not waiting for message '{name}'")
         run.set_variables(variables, ())
-        run.guard(lambda: run.wf.send_event(BpmnEvent(MessageEventDefinition(name), dict(variables))))
+        run.deliver(BpmnEvent(MessageEventDefinition(name), dict(variables)))
         return run.advance()
 
     def send_signal(self, bundle: SpecBundle, state: str, name: str, variables: Mapping[str, Any],
@@ -237,7 +237,7 @@ class Engine:
         if not any(s.event_type == "SignalEventDefinition" and s.name == name for s in run.subscriptions_before):
             raise TaskNotActive(f"the process instance is not waiting for signal '{name}'")
         run.set_variables(variables, ())
-        run.guard(lambda: run.wf.send_event(BpmnEvent(SignalEventDefinition(name), dict(variables))))
+        run.deliver(BpmnEvent(SignalEventDefinition(name), dict(variables)))
         return run.advance()
 
     def set_variables(self, bundle: SpecBundle, state: str, modifications: Mapping[str, Any],
@@ -261,6 +261,8 @@ class _Run:
         wf.script_engine = SandboxedScriptEngine(extra, engine.limits, ctx.decisions)
         self.evaluate = make_evaluator(extra, engine.limits)
         _hold_async(wf)
+        if not fresh:
+            _reconnect_event_subprocesses(wf)
         self.open_before = set() if fresh else {t.id for t in self._user_tasks()}
         self.subscriptions_before = [] if fresh else subscriptions(wf)
         self.work_before = {} if fresh else self._work()
@@ -329,6 +331,25 @@ class _Run:
                 self.guard(task.run)
                 moved = True
         return moved
+
+    def deliver(self, event: BpmnEvent) -> None:
+        """Hand an event to the workflow; an interrupting event subprocess it starts cancels the rest."""
+        before = set(self.wf.subprocesses)
+        self.guard(lambda: self.wf.send_event(event))
+        for task_id in set(self.wf.subprocesses) - before:
+            task = self.wf.get_task_from_id(task_id)
+            if isinstance(task.task_spec, EventSubprocess) and self._interrupting(task, event):
+                keep = {task.id, *(a.id for a in _ancestors(task))}
+                for other in list(self.wf.tasks.values()):
+                    if other.id not in keep and not other.has_state(TaskState.FINISHED_MASK) \
+                            and other.parent is not None and other.parent.has_state(TaskState.FINISHED_MASK):
+                        other.cancel()
+
+    def _interrupting(self, task, event: BpmnEvent) -> bool:
+        spec = self.wf.subprocess_specs.get(task.task_spec.spec)
+        return any(start.event_definition == event.event_definition
+                   and (start.extensions or {}).get("isInterrupting", "true") != "false"
+                   for start in (spec.bpmn_start_events if spec else []))
 
     def call_handler(self, task, job_id: str) -> None:
         """Run the handler registered for the task's topic; its result lands in the task's data."""
@@ -413,6 +434,24 @@ class _Run:
                        subscriptions=waiting, subscriptions_changed=waiting != self.subscriptions_before)
 
 
+def _reconnect_event_subprocesses(wf: BpmnWorkflow) -> None:
+    """Spiff wires an event subprocess to the start task only when it triggers, on the spec object it runs with;
+    each command restores fresh spec objects, so wire the ones the stored state already uses again."""
+    start, end = wf.spec.start, wf.spec.end
+    for name in start.trigger_specs:
+        spec = wf.spec.task_specs.get(name)
+        if spec is not None and start not in spec.inputs and any(
+                t.task_spec is spec for t in wf.tasks.values()):
+            start.connect(spec)
+            spec.connect(end)
+
+
+def _ancestors(task):
+    while task.parent is not None:
+        task = task.parent
+        yield task
+
+
 def _is_async(spec) -> bool:
     return getattr(spec, "kuaibao_async", False)
 
@@ -445,12 +484,19 @@ def _priority(ext: Mapping[str, Any]) -> int:
 
 
 def subscriptions(wf: BpmnWorkflow) -> list[Subscription]:
-    """Every event the instance waits for, in a stable order."""
+    """Every event the instance waits for, in a stable order: catch events, and the start events of its event
+    subprocesses (Spiff starts those when the event comes, so they wait while the instance runs)."""
     result = []
     for task in wf.event_manager.tasks.values():
         pending = task.task_spec.event_definition.details(task)
         value = pending.value if isinstance(pending.value, str) else None
         result.append(Subscription(pending.event_type, pending.name, task.task_spec.bpmn_id, value))
+    if not wf.is_completed():
+        for name in wf.spec.start.trigger_specs:
+            for start in wf.subprocess_specs[name].bpmn_start_events:
+                definition = start.event_definition
+                result.append(Subscription(type(definition).__name__, getattr(definition, "name", None),
+                                           start.bpmn_id, getattr(definition, "code", None)))
     return sorted(result, key=lambda s: (s.event_type, s.name or "", s.activity_id, s.value or ""))
 
 

@@ -9,7 +9,8 @@ correlation. These subclasses keep every camunda attribute as `camunda:<name>` i
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser, StartEventParser
+from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.specs.defaults import (
     CallActivity,
@@ -19,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ScriptTask,
     SendTask,
     ServiceTask,
+    StartEvent,
     TransactionSubprocess,
 )
 from SpiffWorkflow.camunda.parser import CamundaParser
@@ -59,6 +61,8 @@ class CamundaExtensions:
         for attr, value in node.attrib.items():
             if attr.startswith(_PREFIX):
                 extensions[f"camunda:{attr[len(_PREFIX):]}"] = value
+        if node.get("isInterrupting") is not None:
+            extensions["isInterrupting"] = node.get("isInterrupting")
         cycle = node.xpath("./bpmn:extensionElements/camunda:failedJobRetryTimeCycle", namespaces=self.nsmap)
         if cycle and (cycle[0].text or "").strip():
             extensions["camunda:failedJobRetryTimeCycle"] = cycle[0].text.strip()
@@ -92,7 +96,15 @@ class KbBusinessRuleTaskParser(CamundaExtensions, BusinessRuleTaskParser):
 
 
 class KbSubWorkflowParser(CamundaExtensions, SubWorkflowParser):
-    """Embedded subprocesses, without their descendants' properties."""
+    """Embedded subprocesses, without their descendants' properties; event subprocesses (triggeredByEvent),
+    which Spiff's Camunda parser would run as plain subprocesses."""
+
+    def create_task(self):
+        if self.node.get("triggeredByEvent") != "true":
+            return super().create_task()
+        subworkflow_spec = SubprocessParser.get_subprocess_spec(self)
+        return self.EVENT_SUBPROCESS_CLASS(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec,
+                                           **self.bpmn_attributes)
 
 
 class KbCallActivityParser(CamundaExtensions, CamundaTaskParser):
@@ -128,6 +140,10 @@ class KbReceiveTaskParser(CamundaExtensions, ReceiveTaskParser):
     """Receive tasks (generic message semantics)."""
 
 
+class KbStartEventParser(CamundaExtensions, StartEventParser):
+    """Start events keep isInterrupting (event subprocesses) and camunda attributes."""
+
+
 class KuaibaoParser(CamundaParser):
     """CamundaParser with generic events and every camunda attribute kept in extensions."""
 
@@ -143,5 +159,6 @@ class KuaibaoParser(CamundaParser):
         full_tag("transaction"): (KbSubWorkflowParser, TransactionSubprocess),
         full_tag("sendTask"): (KbSendTaskParser, SendTask),
         full_tag("receiveTask"): (KbReceiveTaskParser, ReceiveTask),
+        full_tag("startEvent"): (KbStartEventParser, StartEvent),
     }
 

@@ -135,3 +135,42 @@ def test_manual_and_plain_tasks_pass_through_like_camunda():
 def test_business_key_is_visible_to_expressions():
     xml = diagrams.user_task_process("p", 'camunda:assignee="${execution.getProcessBusinessKey()}"')
     assert Engine().start(bundle(xml), {}, Context("OUTLET-7", "pi")).opened[0].assignee == "OUTLET-7"
+
+
+def event_subprocess(interrupting: bool) -> bytes:
+    flag = "true" if interrupting else "false"
+    xml = diagrams.process("p", [("startEvent", "s", ""), ("userTask", "main_work", ""), ("endEvent", "e1", "")],
+                           [("s", "main_work", None), ("main_work", "e1", None)])
+    sub = (f'<bpmn:subProcess id="evsub" triggeredByEvent="true"><bpmn:startEvent id="es" isInterrupting="{flag}">'
+           '<bpmn:outgoing>h1</bpmn:outgoing><bpmn:messageEventDefinition messageRef="M" /></bpmn:startEvent>'
+           '<bpmn:userTask id="cancel_work"><bpmn:incoming>h1</bpmn:incoming><bpmn:outgoing>h2</bpmn:outgoing>'
+           '</bpmn:userTask><bpmn:endEvent id="ee"><bpmn:incoming>h2</bpmn:incoming></bpmn:endEvent>'
+           '<bpmn:sequenceFlow id="h1" sourceRef="es" targetRef="cancel_work" />'
+           '<bpmn:sequenceFlow id="h2" sourceRef="cancel_work" targetRef="ee" /></bpmn:subProcess>')
+    xml = xml.replace(b"</bpmn:process>", sub.encode() + b"</bpmn:process>")
+    return xml.replace(b'<bpmn:process id="p"', b'<bpmn:message id="M" name="cancel_me" /><bpmn:process id="p"')
+
+
+def test_interrupting_event_subprocess_cancels_the_main_flow():
+    spec = SpecBundle(parse_deployment({"p.bpmn": event_subprocess(True)}, validate_schema=False)
+                      .processes[0].spec_json)
+    engine = Engine()
+    started = engine.start(spec, {}, CTX)
+    assert ("MessageEventDefinition", "cancel_me") in {(s.event_type, s.name) for s in started.subscriptions}
+    caught = engine.send_message(spec, started.state, "cancel_me", {"why": "withdrawn"}, CTX)
+    assert [t.activity_id for t in caught.opened] == ["cancel_work"] and caught.closed == [started.opened[0].id]
+    done = engine.complete_user_task(spec, caught.state, caught.opened[0].id, {}, CTX)
+    assert done.ended
+
+
+def test_non_interrupting_event_subprocess_runs_beside_the_main_flow():
+    spec = SpecBundle(parse_deployment({"p.bpmn": event_subprocess(False)}, validate_schema=False)
+                      .processes[0].spec_json)
+    engine = Engine()
+    started = engine.start(spec, {}, CTX)
+    caught = engine.send_message(spec, started.state, "cancel_me", {}, CTX)
+    assert [t.activity_id for t in caught.opened] == ["cancel_work"] and caught.closed == []
+    side = engine.complete_user_task(spec, caught.state, caught.opened[0].id, {}, CTX)
+    assert not side.ended
+    done = engine.complete_user_task(spec, side.state, started.opened[0].id, {}, CTX)
+    assert done.ended
