@@ -174,3 +174,44 @@ def test_non_interrupting_event_subprocess_runs_beside_the_main_flow():
     assert not side.ended
     done = engine.complete_user_task(spec, side.state, started.opened[0].id, {}, CTX)
     assert done.ended
+
+
+
+def test_an_escalation_in_a_subprocess_reaches_its_boundary_event():
+    """Escalation events (non-interrupting boundary on the subprocess): the subprocess goes on, a task opens."""
+    H='''<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+    <bpmn:escalation id="Esc" name="Esc" escalationCode="X1"/>
+    <bpmn:process id="p" isExecutable="true">'''
+    xml = H + '''<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:subProcess id="sub"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:startEvent id="ss"><bpmn:outgoing>g1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:intermediateThrowEvent id="esc"><bpmn:incoming>g1</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:intermediateThrowEvent>
+      <bpmn:userTask id="inner"><bpmn:incoming>g2</bpmn:incoming><bpmn:outgoing>g3</bpmn:outgoing></bpmn:userTask>
+      <bpmn:endEvent id="se"><bpmn:incoming>g3</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="g1" sourceRef="ss" targetRef="esc"/><bpmn:sequenceFlow id="g2" sourceRef="esc" targetRef="inner"/><bpmn:sequenceFlow id="g3" sourceRef="inner" targetRef="se"/></bpmn:subProcess>
+    <bpmn:boundaryEvent id="caught" attachedToRef="sub" cancelActivity="false"><bpmn:outgoing>f3</bpmn:outgoing><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:boundaryEvent>
+    <bpmn:userTask id="notified"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="e1"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent><bpmn:endEvent id="e2"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="sub"/><bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="e1"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="caught" targetRef="notified"/><bpmn:sequenceFlow id="f4" sourceRef="notified" targetRef="e2"/></bpmn:process></bpmn:definitions>'''
+    started = Engine().start(bundle(xml.encode()), {}, CTX)
+    assert sorted(t.activity_id for t in started.opened) == ["inner", "notified"]
+
+
+def test_an_error_end_event_in_a_subprocess_is_caught_by_its_boundary_event():
+    H='''<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">
+    <bpmn:error id="Err" name="Err" errorCode="E42"/><bpmn:escalation id="Esc" name="Esc" escalationCode="X1"/><bpmn:message id="M" name="cancel_me"/>
+    <bpmn:process id="p" isExecutable="true">'''
+    T='</bpmn:process></bpmn:definitions>'
+    xml = H + '''<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:subProcess id="sub"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:startEvent id="ss"><bpmn:outgoing>g1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:endEvent id="err_end"><bpmn:incoming>g1</bpmn:incoming><bpmn:errorEventDefinition errorRef="Err"/></bpmn:endEvent>
+      <bpmn:sequenceFlow id="g1" sourceRef="ss" targetRef="err_end"/></bpmn:subProcess>
+    <bpmn:boundaryEvent id="caught" attachedToRef="sub"><bpmn:outgoing>f3</bpmn:outgoing><bpmn:errorEventDefinition errorRef="Err"/></bpmn:boundaryEvent>
+    <bpmn:userTask id="handle_error"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="e1"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent><bpmn:endEvent id="e2"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="sub"/><bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="e1"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="caught" targetRef="handle_error"/><bpmn:sequenceFlow id="f4" sourceRef="handle_error" targetRef="e2"/>''' + T
+    started = Engine().start(bundle(xml.encode()), {}, CTX)
+    assert [t.activity_id for t in started.opened] == ["handle_error"]
