@@ -225,3 +225,19 @@ def test_statistics_count_waiting_instances_failed_jobs_and_incidents_per_activi
     [overall] = client.get("/engine-rest/process-definition/statistics?incidents=true", headers=ADMIN).json
     assert (overall["id"], overall["instances"], overall["definition"]["key"]) == (definition["id"], 2, "p")
     assert overall["incidents"] == [{"incidentType": "failedJob", "incidentCount": 2}]
+
+
+def test_a_cycle_boundary_timer_fires_once_per_repetition(kb, manual):
+    cycle = ('<bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R2/PT1S'
+             '</bpmn:timeCycle></bpmn:timerEventDefinition>')
+    deploy(kb, timer_on_review(cancel=False).replace(
+        b'<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1S'
+        b'</bpmn:timeDuration></bpmn:timerEventDefinition>', cycle.encode()))
+    start(kb)
+    for expected in (["review", "supervise"], ["review", "supervise", "supervise"]):
+        time.sleep(1.1)
+        manual.run_due()
+        assert open_tasks(kb) == expected
+    time.sleep(1.1)
+    manual.run_due()
+    assert open_tasks(kb) == ["review", "supervise", "supervise"] and all_jobs(kb) == []
