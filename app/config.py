@@ -30,6 +30,7 @@ class Settings:
     validate_bpmn_schema: bool = True
     job_lock_seconds: float = 300.0   # a crashed worker's job runs again after this
     job_retry_seconds: float = 10.0   # pause before retrying a failed job without camunda:failedJobRetryTimeCycle
+    external_task_max_parked: int = 4  # long polls that may hold a server thread at once (per process)
     message_buffer_seconds: float = 300.0  # how long a message with no receiver yet waits for one (0: refuse it)
     job_executor: str = "thread"      # thread: inside the server; eager: right after each command; off: workers only
     worker_memory_mb: int = 4096  # address-space cap per server worker (a backstop for diagram code); 0 = none

@@ -2,7 +2,15 @@
 from .base import Base, new_id, utcnow
 from .deployment import DecisionDefinition, Deployment, ProcessDefinition, Resource
 from .identity import Group, Membership, User
-from .instance import ACTIVE, COMPLETED, EXTERNALLY_TERMINATED, BufferedMessage, EventSubscription, ProcessInstance, Variable
+from .instance import (
+           ACTIVE,
+           COMPLETED,
+           EXTERNALLY_TERMINATED,
+           BufferedMessage,
+           EventSubscription,
+           ProcessInstance,
+           Variable,
+)
 from .jilin import JlClaim, JlContributionPeriod, JlCourier, JlEnrolment, JlEnterprise, JlOutlet, JlRosterPeriod
 from .jobs import ASYNC, HANDLER, TIMER, TIMER_START, ExternalTask, Incident, Job
 from .task import Task, TaskCandidate

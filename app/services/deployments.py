@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from ..engine.deployment import parse_deployment
 from ..engine.errors import DeploymentInvalid
 from ..engine.timers import schedule
-from ..models import TIMER_START, DecisionDefinition, Deployment, Job, ProcessDefinition, ProcessInstance, Resource, new_id
+from ..models import (
+    TIMER_START,
+    DecisionDefinition,
+    Deployment,
+    Job,
+    ProcessDefinition,
+    ProcessInstance,
+    Resource,
+    new_id,
+)
 from .context import Actor, Kuaibao
 from .errors import Forbidden, InvalidRequest, NotFound, ParseFailed
 from .persistence import JOBS_CHANNEL, naive_utc, notify

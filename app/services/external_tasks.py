@@ -15,6 +15,7 @@ retries, with the error as its message; setting retries hands it to a worker aga
 """
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Callable, Mapping
 
@@ -61,6 +62,15 @@ def _required(name: str, value) -> None:
         raise NullValue(f"{name} is null")
 
 
+OVERFLOW_WAIT_MS = 1000
+_PARKED: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _parking(kb: Kuaibao) -> threading.BoundedSemaphore:
+    """Per process: how many fetch-and-lock requests may wait at once (EXTERNAL_TASK_MAX_PARKED)."""
+    return _PARKED.setdefault(id(kb), threading.BoundedSemaphore(kb.settings.external_task_max_parked))
+
+
 def fetch_and_lock(kb: Kuaibao, actor: Actor, cmd: FetchCommand) -> list[ExternalTaskView]:
     """Lock tasks for a worker; with asyncResponseTimeout and nothing to do, wait for work until then."""
     require_manager(actor)
@@ -78,6 +88,19 @@ def fetch_and_lock(kb: Kuaibao, actor: Actor, cmd: FetchCommand) -> list[Externa
     if not timeout or timeout <= 0:
         return acquire(kb, cmd)[0]
     WAKEUPS.install(kb)
+    parking = _parking(kb)
+    if not parking.acquire(blocking=False):
+        # Every parked poll holds a server thread: beyond the cap, wait only briefly so that long-polling
+        # workers cannot take all threads from case workers (they poll again at once, a second later).
+        timeout = min(timeout, OVERFLOW_WAIT_MS)
+        return _poll(kb, cmd, timeout)
+    try:
+        return _poll(kb, cmd, timeout)
+    finally:
+        parking.release()
+
+
+def _poll(kb: Kuaibao, cmd: FetchCommand, timeout: int) -> list[ExternalTaskView]:
     deadline = utcnow() + timedelta(milliseconds=timeout)
     while True:
         seen = WAKEUPS.generation()

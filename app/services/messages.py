@@ -9,7 +9,16 @@ from typing import Mapping
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import ACTIVE, BufferedMessage, EventSubscription, ProcessDefinition, ProcessInstance, Variable, new_id, utcnow
+from ..models import (
+    ACTIVE,
+    BufferedMessage,
+    EventSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    Variable,
+    new_id,
+    utcnow,
+)
 from . import gate
 from . import typed_values as tv
 from .context import Actor, Kuaibao
