@@ -213,8 +213,9 @@ class Engine:
                     and t.task_spec.event_definition.code in (None, code) and t.parent is not None
                     and any(sibling.task_spec is task.task_spec for sibling in t.parent.children)]
         if not catchers:
-            raise UncaughtBpmnError(f"no error boundary event on '{task.task_spec.bpmn_id}' catches error code '{code}'",
-                             element_id=task.task_spec.bpmn_id, element_name=task.task_spec.bpmn_name)
+            raise UncaughtBpmnError(f"no error boundary event on '{task.task_spec.bpmn_id}' catches error code "
+                                    f"'{code}'", element_id=task.task_spec.bpmn_id,
+                                    element_name=task.task_spec.bpmn_name)
         run.set_variables(variables, ())
         payload = {**variables, "errorCode": code, "errorMessage": message}
         run.guard(lambda: run.wf.catch(BpmnEvent(ErrorEventDefinition(code, code=code), payload, target=task.workflow)))
@@ -223,21 +224,21 @@ class Engine:
     def send_message(self, bundle: SpecBundle, state: str, name: str, variables: Mapping[str, Any],
                      ctx: Context) -> Outcome:
         """Deliver a message to a waiting catch event; its variables land in process scope."""
-        run = _Run(self, bundle.load(state), ctx)
-        if not any(s.event_type == "MessageEventDefinition" and s.name == name for s in run.subscriptions_before):
-            raise TaskNotActive(f"the process instance is not waiting for message '{name}'")
-        run.set_variables(variables, ())
-        run.deliver(BpmnEvent(MessageEventDefinition(name), dict(variables)))
-        return run.advance()
+        return self._deliver(bundle, state, MessageEventDefinition(name), "message", variables, ctx)
 
     def send_signal(self, bundle: SpecBundle, state: str, name: str, variables: Mapping[str, Any],
                     ctx: Context) -> Outcome:
         """Deliver a signal to every catch event waiting for it in this instance."""
+        return self._deliver(bundle, state, SignalEventDefinition(name), "signal", variables, ctx)
+
+    def _deliver(self, bundle: SpecBundle, state: str, definition, kind: str, variables: Mapping[str, Any],
+                 ctx: Context) -> Outcome:
         run = _Run(self, bundle.load(state), ctx)
-        if not any(s.event_type == "SignalEventDefinition" and s.name == name for s in run.subscriptions_before):
-            raise TaskNotActive(f"the process instance is not waiting for signal '{name}'")
+        event_type = type(definition).__name__
+        if not any(s.event_type == event_type and s.name == definition.name for s in run.subscriptions_before):
+            raise TaskNotActive(f"the process instance is not waiting for {kind} '{definition.name}'")
         run.set_variables(variables, ())
-        run.deliver(BpmnEvent(SignalEventDefinition(name), dict(variables)))
+        run.deliver(BpmnEvent(definition, dict(variables)))
         return run.advance()
 
     def set_variables(self, bundle: SpecBundle, state: str, modifications: Mapping[str, Any],
