@@ -8,7 +8,6 @@ the events it now waits for, and the process variables.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 from uuid import UUID
@@ -27,97 +26,26 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import juel, sandbox
-from .assignment import UserTaskRecord, make_evaluator, record
+from .assignment import make_evaluator, record
 from .call_activity import IN_KEY, OUT_KEY, CallActivityTask, business_key_expression, mapped
 from .decisions import root_cause
 from .errors import TaskFailed, TaskNotActive, UncaughtBpmnError
+from .outcome import CallRequest, Context, Handler, HandlerCall, Outcome, WorkItem
 from .script_engine import SandboxedScriptEngine
 from .serializer import SpecBundle, dump_state
+from .workflow_state import (
+    FRONTIER,
+    ancestors,
+    hold_async,
+    is_async,
+    job_priority,
+    process_variables,
+    reconnect_event_subprocesses,
+    subscriptions,
+)
 
-FRONTIER = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 MAX_STEPS = 10_000
 _CALLED = "kuaibao_called"  # internal_data flag: the service has been asked to start this call's instance
-
-
-@dataclass(frozen=True)
-class Context:
-    """Facts about the instance that diagram code may read but that are not process variables;
-    `records` is whatever the service hands to handlers (the process pack's records)."""
-
-    business_key: str | None = None
-    process_instance_id: str | None = None
-    records: Any = None
-    decisions: Callable[[str], Any] | None = None  # decision key -> latest deployed table (DMNEngine)
-
-
-@dataclass
-class HandlerCall:
-    """What a service-task handler receives."""
-
-    variables: dict[str, Any]
-    topic: str
-    activity_id: str
-    business_key: str | None
-    process_instance_id: str | None
-    records: Any
-    idempotency_key: str | None = None  # the job's id: the same on every retry of this call
-
-
-Handler = Callable[[HandlerCall], Mapping[str, Any] | None]
-
-
-@dataclass(frozen=True)
-class CallRequest:
-    """A call activity reached: the service starts `called_element` as its own instance."""
-
-    task_id: str
-    activity_id: str
-    called_element: str
-    binding: str
-    version: str | None
-    version_tag: str | None
-    business_key: str | None
-    variables: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """An event the instance waits for (message, signal, timer...), where, and for timers when."""
-
-    event_type: str
-    name: str | None
-    activity_id: str
-    value: str | None = None
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """Work that waits outside the engine: an external task (a worker fetches it), a handler call or an
-    async continuation (the job executor runs it)."""
-
-    task_id: str
-    kind: str  # "external" | "handler" | "async"
-    activity_id: str
-    topic: str | None = None
-    retry_cycle: str | None = None
-    priority: int = 0
-
-
-@dataclass
-class Outcome:
-    """What a command did to an instance, for the service layer to persist."""
-
-    state: str
-    ended: bool
-    opened: list[UserTaskRecord] = field(default_factory=list)
-    closed: list[str] = field(default_factory=list)
-    variables: dict[str, Any] = field(default_factory=dict)
-    work_opened: list[WorkItem] = field(default_factory=list)
-    work_closed: list[WorkItem] = field(default_factory=list)
-    calls: list[CallRequest] = field(default_factory=list)
-    signals_thrown: list[tuple[str, dict]] = field(default_factory=list)  # (name, payload) for other instances
-    subscriptions: list[Subscription] = field(default_factory=list)
-    subscriptions_changed: bool = False
 
 
 class Engine:
@@ -261,9 +189,9 @@ class _Run:
         extra = {**juel.HELPERS, "business_key": ctx.business_key}
         wf.script_engine = SandboxedScriptEngine(extra, engine.limits, ctx.decisions)
         self.evaluate = make_evaluator(extra, engine.limits)
-        _hold_async(wf)
+        hold_async(wf)
         if not fresh:
-            _reconnect_event_subprocesses(wf)
+            reconnect_event_subprocesses(wf)
         self.open_before = set() if fresh else {t.id for t in self._user_tasks()}
         self.subscriptions_before = [] if fresh else subscriptions(wf)
         self.work_before = {} if fresh else self._work()
@@ -327,7 +255,7 @@ class _Run:
         moved = False
         for task in self.wf.get_tasks(state=TaskState.READY, manual=True):
             if isinstance(task.task_spec, (NoneTask, ManualTask)) and not isinstance(task.task_spec, UserTaskMixin) \
-                    and not _is_async(task.task_spec):
+                    and not is_async(task.task_spec):
                 self.count(task)
                 self.guard(task.run)
                 moved = True
@@ -340,7 +268,7 @@ class _Run:
         for task_id in set(self.wf.subprocesses) - before:
             task = self.wf.get_task_from_id(task_id)
             if isinstance(task.task_spec, EventSubprocess) and self._interrupting(task, event):
-                keep = {task.id, *(a.id for a in _ancestors(task))}
+                keep = {task.id, *(a.id for a in ancestors(task))}
                 for other in list(self.wf.tasks.values()):
                     if other.id not in keep and not other.has_state(TaskState.FINISHED_MASK) \
                             and other.parent is not None and other.parent.has_state(TaskState.FINISHED_MASK):
@@ -379,12 +307,12 @@ class _Run:
             topic = ext.get("camunda:topic")
             kind = "handler" if topic in self.engine.handlers else "external"
             items[str(task.id)] = WorkItem(str(task.id), kind, task.task_spec.bpmn_id, topic,
-                                           ext.get("camunda:failedJobRetryTimeCycle"), _priority(ext))
+                                           ext.get("camunda:failedJobRetryTimeCycle"), job_priority(ext))
         for task in self.wf.get_tasks(state=TaskState.READY, manual=True):
-            if _is_async(task.task_spec) and not isinstance(task.task_spec, UserTaskMixin):
+            if is_async(task.task_spec) and not isinstance(task.task_spec, UserTaskMixin):
                 ext = task.task_spec.extensions
                 items[str(task.id)] = WorkItem(str(task.id), "async", task.task_spec.bpmn_id, None,
-                                               ext.get("camunda:failedJobRetryTimeCycle"), _priority(ext))
+                                               ext.get("camunda:failedJobRetryTimeCycle"), job_priority(ext))
         return items
 
     def _calls(self) -> list[CallRequest]:
@@ -433,82 +361,6 @@ class _Run:
                        variables=process_variables(self.wf), work_opened=work_opened, work_closed=work_closed, calls=calls,
                        signals_thrown=thrown,
                        subscriptions=waiting, subscriptions_changed=waiting != self.subscriptions_before)
-
-
-def _reconnect_event_subprocesses(wf: BpmnWorkflow) -> None:
-    """Spiff wires an event subprocess to the start task only when it triggers, on the spec object it runs with;
-    each command restores fresh spec objects, so wire the ones the stored state already uses again."""
-    start, end = wf.spec.start, wf.spec.end
-    for name in start.trigger_specs:
-        spec = wf.spec.task_specs.get(name)
-        if spec is not None and start not in spec.inputs and any(
-                t.task_spec is spec for t in wf.tasks.values()):
-            start.connect(spec)
-            spec.connect(end)
-
-
-def _ancestors(task):
-    while task.parent is not None:
-        task = task.parent
-        yield task
-
-
-def _is_async(spec) -> bool:
-    return getattr(spec, "kuaibao_async", False)
-
-
-def _hold_async(wf: BpmnWorkflow) -> None:
-    """Async continuations: a task with camunda:asyncBefore (or following one with camunda:asyncAfter) waits
-    READY for the job executor instead of being run by Spiff's engine steps. The spec objects belong to this
-    instance alone, so marking them is safe."""
-    specs = [wf.spec, *wf.subprocess_specs.values()]
-    for process in specs:
-        for spec in process.task_specs.values():
-            ext = getattr(spec, "extensions", None) or {}
-            if ext.get("camunda:asyncAfter") == "true":
-                for follower in spec.outputs:
-                    _mark_async(follower)
-            if ext.get("camunda:asyncBefore") == "true":
-                _mark_async(spec)
-
-
-def _mark_async(spec) -> None:
-    spec.kuaibao_async = True
-    spec.manual = True
-
-
-def _priority(ext: Mapping[str, Any]) -> int:
-    try:
-        return int(ext.get("camunda:jobPriority") or ext.get("camunda:taskPriority") or 0)
-    except ValueError:
-        return 0
-
-
-def subscriptions(wf: BpmnWorkflow) -> list[Subscription]:
-    """Every event the instance waits for, in a stable order: catch events, and the start events of its event
-    subprocesses (Spiff starts those when the event comes, so they wait while the instance runs)."""
-    result = []
-    for task in wf.event_manager.tasks.values():
-        pending = task.task_spec.event_definition.details(task)
-        value = pending.value if isinstance(pending.value, str) else None
-        result.append(Subscription(pending.event_type, pending.name, task.task_spec.bpmn_id, value))
-    if not wf.is_completed():
-        for name in wf.spec.start.trigger_specs:
-            for start in wf.subprocess_specs[name].bpmn_start_events:
-                definition = start.event_definition
-                result.append(Subscription(type(definition).__name__, getattr(definition, "name", None),
-                                           start.bpmn_id, getattr(definition, "code", None)))
-    return sorted(result, key=lambda s: (s.event_type, s.name or "", s.activity_id, s.value or ""))
-
-
-def process_variables(wf: BpmnWorkflow) -> dict[str, Any]:
-    """Camunda's process scope, seen through Spiff's per-task data: the live branches merged, latest last."""
-    if wf.is_completed():
-        return dict(wf.data)
-    merged: dict[str, Any] = {}
-    for t in sorted(wf.get_tasks(state=FRONTIER), key=lambda t: t.last_state_change):
-        merged.update(t.data)
-    return merged
 
 
 def _message(e: BaseException) -> str:
