@@ -72,13 +72,17 @@ def write_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
             session.execute(delete(_TASKS).where(_TASKS.c.id.in_(outcome.closed)))
         if outcome.opened:
             _open_tasks(session, instance, outcome, now)
-    if outcome.subscriptions_changed or outcome.ended:
-        _sync_subscriptions(session, instance.id, [] if outcome.ended else outcome.subscriptions, is_new)
-        _sync_timer_jobs(session, instance, [] if outcome.ended else outcome.subscriptions, is_new)
+    if outcome.subscriptions_changed:
+        _sync_subscriptions(session, instance.id, outcome.subscriptions, is_new)
     if outcome.ended:
-        session.execute(delete(_JOBS).where(_JOBS.c.process_instance_id == instance.id))
-        session.execute(delete(_EXTERNAL).where(_EXTERNAL.c.process_instance_id == instance.id))
+        # Only what could still be there: jobs of closed work or timers, external tasks that were open.
+        if outcome.work_closed or outcome.subscriptions_changed:
+            session.execute(delete(_JOBS).where(_JOBS.c.process_instance_id == instance.id))
+        if any(w.kind == "external" for w in outcome.work_closed):
+            session.execute(delete(_EXTERNAL).where(_EXTERNAL.c.process_instance_id == instance.id))
     else:
+        if outcome.subscriptions_changed:
+            _sync_timer_jobs(session, instance, outcome.subscriptions, is_new)
         _sync_work(session, instance, outcome, now)
     sync_variables(session, instance.id, outcome.variables, declared or {}, is_new)
 

@@ -101,8 +101,11 @@ def complete(kb: Kuaibao, actor: Actor, task_id: str, variables: Mapping[str, tv
     def work(s: Session):
         task = _visible_task(s, actor, task_id)
         if task.form_fields:
-            existing = load_variables(s, task.process_instance_id)
-            forms.validate(json.loads(task.form_fields), variables, existing, task.name or task.task_definition_key)
+            fields = json.loads(task.form_fields)
+            missing = [f["id"] for f in fields if f["id"] not in variables
+                       and any(c["name"] == "required" for c in f.get("validation") or [])]
+            existing = load_variables(s, task.process_instance_id, missing) if missing else {}
+            forms.validate(fields, variables, existing, task.name or task.task_definition_key)
         instance = lock_instance(s, task.process_instance_id, kb.store.is_postgres)
         values = {n: v.value for n, v in variables.items()}
         try:
