@@ -18,6 +18,7 @@ test: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/start_claim_complete.py
+	$(BIN)/python bench/history_cleanup.py
 
 install: $(STAMP)
 install-dev: $(DEVSTAMP)

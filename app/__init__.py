@@ -16,7 +16,6 @@ def create_app(config_overrides: dict | None = None, handlers: Mapping[str, Call
     prepared service context (tests share one per database)."""
     from .api import register_blueprints
     from .api.auth import install as install_auth
-    from .services.identity import CredentialCache
     from .wiring import build_services
 
     kb = services or build_services(config_overrides, handlers)
@@ -25,7 +24,7 @@ def create_app(config_overrides: dict | None = None, handlers: Mapping[str, Call
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["kuaibao"] = kb
-    install_auth(app, CredentialCache(kb.settings.auth_cache_seconds))
+    install_auth(app)
     register_blueprints(app)
     if kb.settings.job_executor == "thread" and services is None:
         from .jobs.executor import BackgroundExecutor

@@ -78,6 +78,28 @@ def demo() -> None:
                f"{records.couriers} couriers in changchun")
 
 
+@main.group()
+def history() -> None:
+    """History retention."""
+
+
+@history.command("cleanup")
+@click.option("--batch", type=click.IntRange(min=1), default=None,
+              help="Root instances per transaction (default: HISTORY_CLEANUP_BATCH).")
+@click.option("--max-batches", type=click.IntRange(min=1), default=None, help="Stop after this many batches.")
+def history_cleanup(batch: int | None, max_batches: int | None) -> None:
+    """Delete ended instances whose history time to live has passed, in short transactions."""
+    from .services.history_cleanup import cleanup
+    from .wiring import build_services
+    try:
+        kb = build_services()
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    report = cleanup(kb, batch_size=batch, max_batches=max_batches)
+    click.echo(f"removed {report.removed_instances} process instance(s) in {report.batches} batch(es), "
+               f"{report.seconds:.1f} s")
+
+
 @main.command()
 @click.option("--lock-seconds", type=float, default=None, help="Job lock expiry (default: JOB_LOCK_SECONDS).")
 def worker(lock_seconds: float | None) -> None:

@@ -1,5 +1,6 @@
 """Demo identities and records for the Jilin pack: administrators, managers and case workers for every agency
-and region, and a few outlets, an enterprise and couriers in changchun, each with its own staff login.
+and region (each region, and the province `jl`, is a tenant whose members are its groups), and a few outlets,
+an enterprise and couriers in changchun, each with its own staff login.
 
 Everything is created only when missing, so running it again changes nothing (and leaves alone what the
 processes did to the records since). Every demo login has the password DEMO_PASSWORD; argon2 is slow on
@@ -14,8 +15,17 @@ from sqlalchemy.orm import Session
 
 from handlers.records import Courier, Enterprise, Outlet
 
+from .services import permissions
+from .services.authorizations import ensure_grant
 from .services.context import Kuaibao
-from .services.identity import ensure_group, ensure_membership, ensure_user, hash_password
+from .services.identity import (
+    ensure_group,
+    ensure_membership,
+    ensure_tenant,
+    ensure_tenant_group,
+    ensure_user,
+    hash_password,
+)
 from .services.jilin_records import SqlRecords
 
 REGIONS = {"changchun": "长春市", "jilin": "吉林市", "siping": "四平市", "liaoyuan": "辽源市", "tonghua": "通化市",
@@ -77,8 +87,25 @@ def create_demo_identities(kb: Kuaibao) -> int:
                 users.append((f"{region}.{agency}", region_zh, agency_zh, (f"{region}-{agency}",)))
             ensure_group(s, f"{region}-managers", f"{region_zh}督办主管")
             users.append((f"{region}.manager", region_zh, "督办主管", (f"{region}-managers",)))
+            ensure_tenant(s, region, region_zh)
+        s.flush()
+        for region in REGIONS:
+            for group in (*(f"{region}-{agency}" for agency in AGENCIES), f"{region}-managers",
+                          *kb.settings.deployer_groups):
+                ensure_tenant_group(s, region, group)
+            for resource, bits in MANAGER_GRANTS:
+                ensure_grant(s, f"{region}-managers", None, resource, "*", bits)
         _ensure_users(s, users)
     return len(users)
+
+
+# A region's managers follow every case of their region (the tenant check keeps them to it): instances, tasks
+# and history, read-only. Case workers need no rows: their tasks' candidate groups are their grants.
+MANAGER_GRANTS = ((permissions.PROCESS_INSTANCE, permissions.READ),
+                  (permissions.PROCESS_DEFINITION, permissions.READ | permissions.READ_INSTANCE | permissions.READ_TASK
+                   | permissions.READ_HISTORY),
+                  (permissions.TASK, permissions.READ), (permissions.HISTORIC_PROCESS_INSTANCE, permissions.READ),
+                  (permissions.HISTORIC_TASK, permissions.READ))
 
 
 def create_demo_records(kb: Kuaibao) -> DemoRecords:
@@ -91,12 +118,16 @@ def create_demo_records(kb: Kuaibao) -> DemoRecords:
             if records.get_enterprise(enterprise.id) is None:
                 records.upsert_enterprise(enterprise)
             ensure_group(s, f"enterprise-{enterprise.id}", enterprise.name)
+            s.flush()
+            ensure_tenant_group(s, enterprise.region, f"enterprise-{enterprise.id}")
             staff.append((f"enterprise.{enterprise.id.lower()}", enterprise.name, "经办人",
                           (f"enterprise-{enterprise.id}",)))
         for outlet in OUTLETS:
             if records.get_outlet(outlet.id) is None:
                 records.upsert_outlet(outlet)
             ensure_group(s, f"outlet-{outlet.id}", outlet.name)
+            s.flush()
+            ensure_tenant_group(s, outlet.region, f"outlet-{outlet.id}")
             staff.append((f"outlet.{outlet.id.lower()}", outlet.name, "经办人", (f"outlet-{outlet.id}",)))
         for courier in COURIERS:
             if records.get_courier(courier.id) is None:

@@ -19,7 +19,9 @@ from app.migrate import upgrade
 from app.models import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
-RUNTIME_TABLES = ("incident", "job", "external_task", "task_candidate", "task", "variable", "event_subscription", "process_instance", "process_definition",
+TEST_SECRET_KEY = "test-only-session-secret-0123456789abcdef"
+RUNTIME_TABLES = ("comment", "operation_log", "authorization_rule", "incident", "job", "external_task", "task_candidate", "task",
+                  "history_activity", "variable", "event_subscription", "process_instance", "process_definition",
                   "decision_definition", "deployment_resource", "deployment",
                   "jl_claim", "jl_contribution_period", "jl_enrolment", "jl_roster_period", "jl_courier", "jl_outlet",
                   "jl_enterprise")
@@ -72,7 +74,8 @@ def session_services(database_url):
     from app.services.identity import ensure_group, ensure_membership, ensure_user
     from app.wiring import build_services
 
-    kb = build_services({"database_url": database_url, "job_executor": "eager"}, handlers={})
+    kb = build_services({"database_url": database_url, "job_executor": "eager", "secret_key": TEST_SECRET_KEY},
+                        handlers={})
     create_demo_identities(kb)
     with kb.store.transaction() as s:
         ensure_group(s, "workers")
@@ -86,12 +89,15 @@ def session_services(database_url):
 
 @pytest.fixture
 def kb(session_services):
-    """The service context with empty runtime tables and no handlers."""
+    """The service context with empty runtime tables (authorization rows included) and no handlers."""
+    from app.services import authz, gate
     with session_services.store.engine.begin() as c:
         for table in RUNTIME_TABLES:
             c.execute(text(f"DELETE FROM {table}"))
     session_services.engine.handlers.clear()
     session_services.specs._items.clear()
+    authz.cache_of(session_services).changed()
+    gate._TENANTS.clear()
     yield session_services
     session_services.engine.handlers.clear()
 

@@ -12,9 +12,10 @@ from ..services.typed_values import VariableValueError
 class RestError(Exception):
     """An error whose status and Camunda type the view chose explicitly (Camunda is not uniform)."""
 
-    def __init__(self, status: int, type_: str, message: str, **extra):
+    def __init__(self, status: int, type_: str, message: str, headers: dict[str, str] | None = None, **extra):
         super().__init__(message)
         self.status, self.type, self.message, self.extra = status, type_, message, extra
+        self.headers = headers or {}
 
 
 def error_body(type_: str, message: str, code: int | None = None, **extra) -> dict:
@@ -30,6 +31,8 @@ def _status(e: se.ServiceError) -> int:
         return 403
     if isinstance(e, se.Unauthorized):
         return 401
+    if isinstance(e, se.TooManyAttempts):
+        return 429
     return 500
 
 
@@ -45,7 +48,7 @@ def _parse_details(problems) -> dict:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RestError)
     def rest_error(e: RestError):
-        return jsonify(error_body(e.type, e.message, **e.extra)), e.status
+        return jsonify(error_body(e.type, e.message, **e.extra)), e.status, e.headers
 
     @app.errorhandler(se.ServiceError)
     def service_error(e: se.ServiceError):
@@ -57,6 +60,8 @@ def register_error_handlers(app: Flask) -> None:
             extra["missingAuthorizations"] = []
         code = 1 if isinstance(e, se.Conflict) else (0 if _status(e) == 500 else None)
         response = jsonify(error_body(e.camunda_type, str(e), code, **extra))
+        if isinstance(e, se.TooManyAttempts):
+            response.headers["Retry-After"] = str(e.retry_after)
         return response, _status(e)
 
     @app.errorhandler(VariableValueError)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..services import definitions as svc
-from ..services import instances, statistics
+from ..services import instances, statistics, suspension
 from ..services.errors import NotFound
 from . import docs
 from .errors import RestError
-from .http import actor, criteria, flag, kb, load_body, ok
+from .http import actor, criteria, flag, kb, load_body, no_content, ok
 from .process_instances import dump_instance
 from .schemas import cached
 from .schemas.dto import (
@@ -18,7 +18,7 @@ from .schemas.dto import (
     ProcessInstanceWithVariablesSchema,
     VariableValueSchema,
 )
-from .schemas.requests import DefinitionQuerySchema, StartSchema
+from .schemas.requests import DefinitionQuerySchema, StartSchema, SuspensionSchema
 from .variables import names_arg, read_map, write_map
 
 bp = Blueprint("process_definitions", __name__)
@@ -102,6 +102,18 @@ def activity_statistics(id=None, key=None, tenant_id=None):
     return ok(statistics.activity_statistics(kb(), actor(), definition.id, flag("failedJobs"), flag("incidents")))
 
 
+@docs.doc("Suspend or activate a definition (by key: every version), optionally with its instances",
+          body=SuspensionSchema, status=204)
+def suspend(id=None, key=None, tenant_id=None):
+    body = load_body(cached(SuspensionSchema))
+    try:
+        suspension.suspend_definitions(kb(), actor(), body.get("suspended"), definition_id=id, key=key,
+                                       include_instances=bool(body.get("includeProcessInstances")))
+    except NotFound as e:
+        raise RestError(404, "RestException" if key else "InvalidRequestException", str(e)) from None
+    return no_content()
+
+
 @bp.get("/process-definition/statistics")
 @docs.doc("Running instances, failed jobs and incidents per process definition (Cockpit's dashboard)")
 def definition_statistics():
@@ -118,3 +130,4 @@ _routes("/xml", xml)
 _routes("/form-variables", form_variables)
 _routes("/start", start, methods=("POST",))
 _routes("/submit-form", start, methods=("POST",))
+_routes("/suspended", suspend, methods=("PUT",))

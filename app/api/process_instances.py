@@ -1,17 +1,18 @@
-"""/process-instance: list, count, get, delete, variables; and a minimal /history/process-instance."""
+"""/process-instance: list, count, get, delete, variables (ended instances are in /history/process-instance)."""
 from __future__ import annotations
 
 from flask import Blueprint
 
 from ..services import instances as svc
+from ..services import suspension
 from ..services import variables as vars_svc
 from ..services.errors import NotFound
 from . import docs
 from .errors import RestError
 from .http import actor, criteria, flag, kb, link, load_body, no_content, ok
 from .schemas import cached
-from .schemas.dto import CountSchema, HistoricProcessInstanceSchema, ProcessInstanceSchema, VariableValueSchema
-from .schemas.requests import InstanceQuerySchema, PatchVariablesSchema, VariableValueInSchema
+from .schemas.dto import CountSchema, ProcessInstanceSchema, VariableValueSchema
+from .schemas.requests import InstanceQuerySchema, PatchVariablesSchema, SuspensionSchema, VariableValueInSchema
 from .variables import names_arg, read_map, write_map
 
 bp = Blueprint("process_instances", __name__)
@@ -115,16 +116,8 @@ def _modify(id, modifications, deletions):
             from e
 
 
-@bp.get("/history/process-instance/<id>")
-@docs.doc("A process instance, running or ended", response=HistoricProcessInstanceSchema)
-def historic(id):
-    i = svc.get_any_instance(kb(), actor(), id)
-    duration = int((i.end_time - i.start_time).total_seconds() * 1000) if i.end_time else None
-    return ok(cached(HistoricProcessInstanceSchema).dump({
-        "id": i.id, "definition_key": i.definition_key, "definition_id": i.definition_id,
-        "business_key": i.business_key, "start_time": i.start_time, "end_time": i.end_time,
-        "durationInMillis": duration, "start_user_id": i.start_user_id, "tenant_id": i.tenant_id,
-        "state": i.state, "processDefinitionName": None,
-        "processDefinitionVersion": int(i.definition_id.split(":")[1]) if i.definition_id.count(":") >= 2 else None}))
-
-
+@bp.put("/process-instance/<id>/suspended")
+@docs.doc("Suspend or activate a process instance (and the instances it called)", body=SuspensionSchema, status=204)
+def suspend(id):
+    suspension.suspend_instance(kb(), actor(), id, load_body(cached(SuspensionSchema)).get("suspended"))
+    return no_content()

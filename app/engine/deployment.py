@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.parser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import decisions, dialect, xmlsafe
+from . import decisions, dialect, readers, xmlsafe
 from .errors import DeploymentInvalid, Problem
 from .serializer import spec_to_json
 from .specs import KuaibaoParser
@@ -40,6 +40,7 @@ class ProcessDefinitionData:
     start_timer: dict | None = None
     starter_groups: list[str] = field(default_factory=list)
     starter_users: list[str] = field(default_factory=list)
+    reader_groups: str | None = None  # camunda:property readerGroups (see readers.py)
 
 
 @dataclass
@@ -142,6 +143,7 @@ def parse_deployment(resources: Mapping[str, bytes], validate_schema: bool = Tru
         except Exception as e:  # Spiff raises plain exceptions on some malformed diagrams
             problems.append(Problem(f"{type(e).__name__}: {e}", name, key, process.sourceline))
             continue
+        problems += readers.check(readers.declared(process), name, process)
         result.processes.append(_process(process, name, spec_json))
     if problems:
         raise DeploymentInvalid(problems)
@@ -225,7 +227,8 @@ def _process(process: etree._Element, resource: str, spec_json: str) -> ProcessD
         start_signal=_start_signal(process),
         start_timer=dialect.start_timer(process),
         starter_groups=_names(_camunda(process, "candidateStarterGroups")),
-        starter_users=_names(_camunda(process, "candidateStarterUsers")))
+        starter_users=_names(_camunda(process, "candidateStarterUsers")),
+        reader_groups=readers.declared(process))
 
 
 def _start_signal(process: etree._Element) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from .activities import ActivityEvent
 from .assignment import UserTaskRecord
 
 
@@ -86,3 +87,4 @@ class Outcome:
     signals_thrown: list[tuple[str, dict]] = field(default_factory=list)  # (name, payload) for other instances
     subscriptions: list[Subscription] = field(default_factory=list)
     subscriptions_changed: bool = False
+    activities: list[ActivityEvent] = field(default_factory=list)  # for history

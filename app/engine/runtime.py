@@ -26,6 +26,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import juel, sandbox
+from .activities import changes, snapshot
 from .assignment import make_evaluator, record
 from .call_activity import IN_KEY, OUT_KEY, CallActivityTask, business_key_expression, mapped
 from .decisions import root_cause
@@ -195,6 +196,7 @@ class _Run:
         self.open_before = set() if fresh else {t.id for t in self._user_tasks()}
         self.subscriptions_before = [] if fresh else subscriptions(wf)
         self.work_before = {} if fresh else self._work()
+        self.activities_before = {} if fresh else snapshot(wf)
         self.steps = 0
 
     def evaluate_juel(self, text: str, data: Mapping[str, Any]):
@@ -360,7 +362,8 @@ class _Run:
         return Outcome(state=dump_state(self.wf), ended=self.wf.is_completed(), opened=opened, closed=closed,
                        variables=process_variables(self.wf), work_opened=work_opened, work_closed=work_closed, calls=calls,
                        signals_thrown=thrown,
-                       subscriptions=waiting, subscriptions_changed=waiting != self.subscriptions_before)
+                       subscriptions=waiting, subscriptions_changed=waiting != self.subscriptions_before,
+                       activities=changes(self.wf, self.activities_before))
 
 
 def _message(e: BaseException) -> str:

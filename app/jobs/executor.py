@@ -4,6 +4,8 @@ Acquisition uses `FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of worker
 without blocking each other; a job whose worker died runs again once its lock expires. At most one job
 per process instance runs at a time: acquisition skips instances with a job in flight, and running a
 job takes the instance's row lock. SQLite runs a single executor.
+The background executor also runs the history cleanup every HISTORY_CLEANUP_INTERVAL_SECONDS
+(history_schedule.py).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from ..models import Job, utcnow
 from ..services.context import Kuaibao
 from ..services.job_runs import record_failure, run_job
+from .history_schedule import CleanupSchedule
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +102,7 @@ class BackgroundExecutor:
     def __init__(self, kb: Kuaibao, idle_seconds: float = 30.0):
         self.executor = JobExecutor(kb)
         self.idle_seconds = idle_seconds
+        self.history = CleanupSchedule(kb)
         self.wake = threading.Event()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="kuaibao-jobs", daemon=True)
@@ -114,9 +118,15 @@ class BackgroundExecutor:
         while not self.stop.is_set():
             try:
                 self.executor.run_due()
-                wait_for_work(self.executor, self.wake, self.stop, self.idle_seconds)
+                self.history.run_if_due()
+                wait_for_work(self.executor, self.wake, self.stop, self._idle_seconds())
             except Exception:  # noqa: BLE001 - keep the executor alive through a database hiccup
                 log.exception("job executor loop")
                 self.stop.wait(1.0)
+
+    def _idle_seconds(self) -> float:
+        """Sleep no longer than until the next history cleanup is due."""
+        cleanup_in = self.history.seconds_left()
+        return self.idle_seconds if cleanup_in is None else min(self.idle_seconds, cleanup_in)
 
 

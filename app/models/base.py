@@ -30,3 +30,10 @@ def new_id() -> str:
 def utcnow() -> datetime:
     """Naive UTC now, the storage convention for every timestamp column."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    """Storage convention: naive UTC."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value

@@ -53,6 +53,7 @@ class ProcessDefinition(Base):
     # camunda:candidateStarterGroups / candidateStarterUsers, comma-separated; a '*' in a group matches any text.
     candidate_starter_groups: Mapped[str | None] = mapped_column(Text)
     candidate_starter_users: Mapped[str | None] = mapped_column(Text)
+    reader_groups: Mapped[str | None] = mapped_column(Text)  # camunda:property readerGroups, unevaluated
 
 
 class DecisionDefinition(Base):

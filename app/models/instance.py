@@ -35,6 +35,10 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+# History cleanup picks the oldest ended instances first (services/history_cleanup.py).
+Index("ix_process_instance_end_time", ProcessInstance.end_time)
+
+
 class EventSubscription(Base):
     """An event a running instance waits for (message, signal, timer): correlation is an indexed query."""
 
@@ -66,6 +70,7 @@ class Variable(Base):
     long_value: Mapped[int | None] = mapped_column(BigInteger)
     double_value: Mapped[float | None] = mapped_column(Float)
     value_info: Mapped[str | None] = mapped_column(Text)     # JSON
+    created: Mapped[datetime | None] = mapped_column()
 
 
 class BufferedMessage(Base):

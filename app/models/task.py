@@ -33,12 +33,14 @@ class Task(Base):
 
 
 class TaskCandidate(Base):
-    """A candidate group or user of a task (Camunda's candidate identity links)."""
+    """A candidate group or user of a task (Camunda's candidate identity links). The row outlives the open task:
+    it belongs to the task's history row, so who a finished task was offered to stays known (and decides who
+    may see the case)."""
 
     __tablename__ = "task_candidate"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("history_activity.id", ondelete="CASCADE"), index=True)
     group_id: Mapped[str | None] = mapped_column(String(255))
     user_id: Mapped[str | None] = mapped_column(String(255))
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..config import Settings
 from ..db import Store
 from ..engine.runtime import Engine
+from .credentials import CredentialCache
 from .errors import Conflict
 from .spec_cache import DecisionCache, SpecCache
 
@@ -28,6 +29,7 @@ class Actor:
     groups: frozenset[str] = frozenset()
     is_admin: bool = False
     can_manage: bool = False  # deploy, start, see instances: admins and the deployer groups
+    tenants: frozenset[str] = frozenset()  # directly or through a group (regions, in the Jilin pack)
 
 
 SYSTEM = Actor("system", frozenset(), is_admin=True, can_manage=True)
@@ -44,6 +46,11 @@ class Kuaibao:
     decisions: DecisionCache = field(default_factory=DecisionCache)
     records_factory: Callable[[Session], Any] | None = None  # the process pack's records, per transaction
     after_command: Callable[[], None] | None = None  # e.g. run the jobs a command made, right away (tests)
+    credentials: CredentialCache | None = None  # verified logins of this process; identity changes revoke them
+
+    def __post_init__(self) -> None:
+        if self.credentials is None:
+            self.credentials = CredentialCache(self.settings.auth_cache_seconds)
 
     def read(self, work: Callable[[Session], T]) -> T:
         """Run a read-only unit of work."""

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from ..models import Deployment, Membership, ProcessDefinition, Resource
+from . import authz, permissions
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .errors import NotFound
@@ -95,37 +96,54 @@ def _filtered(q: DefinitionQuery):
 
 
 def list_definitions(kb: Kuaibao, actor: Actor, q: DefinitionQuery) -> list[ProcessDefinition]:
-    ordered = apply_sorting(_filtered(q), q.sorting, SORT_COLUMNS, ProcessDefinition.key).order_by(
-        ProcessDefinition.version)
-    if q.startable_by is None:
-        return kb.read(lambda s: list(s.scalars(apply_page(ordered, q.page))))
-    found = _startable(kb, q.startable_by, kb.read(lambda s: list(s.scalars(ordered))))
-    end = None if q.page.max_results is None else q.page.first_result + q.page.max_results
-    return found[q.page.first_result:end]
+    """The definitions the caller may read (READ on ProcessDefinition; every login has it by default)."""
+    def work(s: Session):
+        pol = authz.policy(kb, actor, s)
+        ordered = apply_sorting(_filtered(q).where(pol.scope(permissions.PROCESS_DEFINITION, permissions.READ)
+                                                   .condition(ProcessDefinition.key)),
+                                q.sorting, SORT_COLUMNS, ProcessDefinition.key).order_by(ProcessDefinition.version)
+        if q.startable_by is None:
+            return list(s.scalars(apply_page(ordered, q.page)))
+        found = _startable(kb, s, q.startable_by, list(s.scalars(ordered)))
+        end = None if q.page.max_results is None else q.page.first_result + q.page.max_results
+        return found[q.page.first_result:end]
+    return kb.read(work)
 
 
 def count_definitions(kb: Kuaibao, actor: Actor, q: DefinitionQuery) -> int:
     if q.startable_by is not None:
         return len(list_definitions(kb, actor, DefinitionQuery(**{**q.__dict__, "page": Page()})))
-    return kb.read(lambda s: s.scalar(select(func.count()).select_from(_filtered(q).subquery())))
+
+    def work(s: Session):
+        readable = authz.policy(kb, actor, s).scope(permissions.PROCESS_DEFINITION, permissions.READ)
+        stmt = _filtered(q).where(readable.condition(ProcessDefinition.key))
+        return s.scalar(select(func.count()).select_from(stmt.subquery()))
+    return kb.read(work)
 
 
-def _startable(kb: Kuaibao, user_id: str, definitions: list[ProcessDefinition]) -> list[ProcessDefinition]:
+def _startable(kb: Kuaibao, s: Session, user_id: str, definitions: list[ProcessDefinition]
+               ) -> list[ProcessDefinition]:
     """Camunda's startableBy: the definitions this user may start."""
-    groups = frozenset(kb.read(lambda s: list(s.scalars(select(Membership.group_id)
-                                                        .where(Membership.user_id == user_id)))))
-    who = actor_for(kb, user_id, groups)
-    return [d for d in definitions if may_start(who, d)]
+    groups = frozenset(s.scalars(select(Membership.group_id).where(Membership.user_id == user_id)))
+    pol = authz.policy(kb, actor_for(kb, user_id, groups), s)
+    return [d for d in definitions if may_start(pol, d)]
 
 
-def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
-    """Managers start anything; others what camunda:candidateStarterGroups/Users offer them ('*' matches any
-    text in a group name, so `*-postal` offers a process to every region's postal bureau)."""
-    if actor.can_manage:
+def may_start(pol: authz.Policy, definition: ProcessDefinition) -> bool:
+    """CREATE_INSTANCE on the definition (administrators and process managers have it), or an offer by
+    camunda:candidateStarterGroups/Users ('*' matches any text in a group name, so `*-postal` offers a process
+    to every region's postal bureau)."""
+    if pol.allows(permissions.PROCESS_DEFINITION, permissions.CREATE_INSTANCE, definition.key):
         return True
+    actor = pol.actor
     users = [u.strip() for u in (definition.candidate_starter_users or "").split(",") if u.strip()]
     patterns = [g.strip() for g in (definition.candidate_starter_groups or "").split(",") if g.strip()]
     return actor.user_id in users or any(fnmatchcase(g, p) for p in patterns for g in actor.groups)
+
+
+def _require_read(kb: Kuaibao, s: Session, actor: Actor, definition: ProcessDefinition) -> ProcessDefinition:
+    authz.policy(kb, actor, s).require(permissions.PROCESS_DEFINITION, permissions.READ, definition.key)
+    return definition
 
 
 def by_id(s: Session, definition_id: str) -> ProcessDefinition:
@@ -149,14 +167,16 @@ def latest_by_key(s: Session, key: str, tenant_id: str | None = None) -> Process
 def get_definition(kb: Kuaibao, actor: Actor, definition_id: str | None = None, key: str | None = None,
                    tenant_id: str | None = None) -> ProcessDefinition:
     """By id, or the latest version of a key."""
-    return kb.read(lambda s: by_id(s, definition_id) if definition_id else latest_by_key(s, key, tenant_id))
+    return kb.read(lambda s: _require_read(kb, s, actor, by_id(s, definition_id) if definition_id
+                                           else latest_by_key(s, key, tenant_id)))
 
 
 def get_xml(kb: Kuaibao, actor: Actor, definition_id: str | None = None, key: str | None = None,
             tenant_id: str | None = None) -> tuple[ProcessDefinition, bytes]:
     """The definition and the original bytes of the resource it was parsed from."""
     def work(s: Session):
-        d = by_id(s, definition_id) if definition_id else latest_by_key(s, key, tenant_id)
+        d = _require_read(kb, s, actor, by_id(s, definition_id) if definition_id
+                          else latest_by_key(s, key, tenant_id))
         data = s.scalar(select(Resource.data).where(Resource.deployment_id == d.deployment_id,
                                                     Resource.name == d.resource_name))
         return d, data

@@ -23,8 +23,9 @@ from ..models import (
     Resource,
     new_id,
 )
+from . import authz, oplog, permissions
 from .context import Actor, Kuaibao
-from .errors import Forbidden, InvalidRequest, NotFound, ParseFailed
+from .errors import InvalidRequest, NotFound, ParseFailed
 from .persistence import JOBS_CHANNEL, naive_utc, notify
 from .queries import Page, Sorting, apply_page, apply_sorting
 from .spec_cache import latest_decision_dmn
@@ -67,15 +68,13 @@ class DeploymentQuery:
     page: Page = field(default_factory=Page)
 
 
-def require_manager(actor: Actor) -> None:
-    if not actor.can_manage:
-        raise Forbidden(f"The user with id '{actor.user_id}' may not deploy, start or administer processes",
-                        actor.user_id)
+def _require(kb: Kuaibao, actor: Actor, permission: int, deployment_id: str = "*") -> None:
+    authz.policy(kb, actor).require(permissions.DEPLOYMENT, permission, deployment_id)
 
 
 def deploy(kb: Kuaibao, actor: Actor, cmd: DeployCommand) -> DeploymentResult:
     """Parse everything first; store the deployment and its definitions in one transaction, or nothing."""
-    require_manager(actor)
+    _require(kb, actor, permissions.CREATE)
     if not cmd.resources:
         raise InvalidRequest("No deployment resources contained in the form upload.")
     try:
@@ -109,7 +108,7 @@ def deploy(kb: Kuaibao, actor: Actor, cmd: DeployCommand) -> DeploymentResult:
                 start_form=json.dumps(p.start_form, ensure_ascii=False) if p.start_form else None,
                 start_message=p.start_message, start_signal=p.start_signal,
                 candidate_starter_groups=",".join(p.starter_groups) or None,
-                candidate_starter_users=",".join(p.starter_users) or None))
+                candidate_starter_users=",".join(p.starter_users) or None, reader_groups=p.reader_groups))
         for d in decisions:
             version = _next_version(s, DecisionDefinition, d.key, cmd.tenant_id)
             result.decisions.append(DecisionDefinition(
@@ -121,6 +120,10 @@ def deploy(kb: Kuaibao, actor: Actor, cmd: DeployCommand) -> DeploymentResult:
         s.flush()
         for definition, parsed_process in zip(result.processes, processes):
             schedule_timer_start(s, definition, parsed_process.start_timer)
+        oplog.write(s, actor, "Create", "Deployment", oplog.OPERATOR,
+                    [("duplicateFilterEnabled", None, bool(cmd.duplicate_filtering or cmd.changed_only)),
+                     ("deployChangedOnly", None, bool(cmd.changed_only))], deployment_id=deployment.id,
+                    tenant_id=cmd.tenant_id)
         return result
 
     return kb.command(work)
@@ -201,20 +204,25 @@ SORT_COLUMNS = {"id": Deployment.id, "name": Deployment.name, "deploymentTime": 
                 "tenantId": Deployment.tenant_id}
 
 
+def _readable(kb: Kuaibao, actor: Actor, q: DeploymentQuery):
+    scope = authz.policy(kb, actor).scope(permissions.DEPLOYMENT, permissions.READ)
+    return _filtered(q).where(scope.condition(Deployment.id))
+
+
 def list_deployments(kb: Kuaibao, actor: Actor, q: DeploymentQuery) -> list[Deployment]:
-    require_manager(actor)
-    stmt = apply_page(apply_sorting(_filtered(q), q.sorting, SORT_COLUMNS, Deployment.deployment_time), q.page)
+    """The deployments the caller may read."""
+    stmt = apply_page(apply_sorting(_readable(kb, actor, q), q.sorting, SORT_COLUMNS, Deployment.deployment_time),
+                      q.page)
     return kb.read(lambda s: list(s.scalars(stmt)))
 
 
 def count_deployments(kb: Kuaibao, actor: Actor, q: DeploymentQuery) -> int:
-    require_manager(actor)
-    stmt = select(func.count()).select_from(_filtered(q).subquery())
+    stmt = select(func.count()).select_from(_readable(kb, actor, q).subquery())
     return kb.read(lambda s: s.scalar(stmt))
 
 
 def get_deployment(kb: Kuaibao, actor: Actor, deployment_id: str) -> Deployment:
-    require_manager(actor)
+    _require(kb, actor, permissions.READ, deployment_id)
     found = kb.read(lambda s: s.get(Deployment, deployment_id))
     if found is None:
         raise NotFound(f"Deployment with id '{deployment_id}' does not exist")
@@ -238,7 +246,7 @@ def get_resource(kb: Kuaibao, actor: Actor, deployment_id: str, resource_id: str
 
 def delete_deployment(kb: Kuaibao, actor: Actor, deployment_id: str, cascade: bool) -> None:
     """Delete a deployment; running instances block it unless `cascade` removes them too."""
-    require_manager(actor)
+    _require(kb, actor, permissions.DELETE, deployment_id)
 
     def work(s: Session) -> None:
         if s.get(Deployment, deployment_id) is None:
@@ -252,5 +260,7 @@ def delete_deployment(kb: Kuaibao, actor: Actor, deployment_id: str, cascade: bo
                                  "there are running process instances (use cascade=true)")
         s.execute(delete(ProcessInstance).where(ProcessInstance.id.in_(instances)))
         s.execute(delete(Deployment).where(Deployment.id == deployment_id))
+        oplog.write(s, actor, "Delete", "Deployment", oplog.OPERATOR, [("cascade", None, cascade)],
+                    deployment_id=deployment_id)
 
     kb.command(work)

@@ -16,6 +16,12 @@ class InvalidRequest(ServiceError):
     camunda_type = "InvalidRequestException"
 
 
+class BadUserRequest(InvalidRequest):
+    """A request the engine refuses as the caller's mistake (Camunda's BadUserRequestException, 400)."""
+
+    camunda_type = "BadUserRequestException"
+
+
 class Forbidden(ServiceError):
     camunda_type = "AuthorizationException"
 
@@ -28,8 +34,24 @@ class Unauthorized(ServiceError):
     camunda_type = "AuthenticationException"
 
 
+class TooManyAttempts(ServiceError):
+    """Too many failed logins for a user name or from an address; `retry_after` is in whole seconds (HTTP 429)."""
+
+    camunda_type = "AuthenticationException"
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many failed login attempts; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
 class TaskAlreadyClaimed(ServiceError):
     camunda_type = "TaskAlreadyClaimedException"
+
+
+class Suspended(ServiceError):
+    """A command on a suspended instance (Camunda answers 500 SuspendedEntityInteractionException)."""
+
+    camunda_type = "SuspendedEntityInteractionException"
 
 
 class Conflict(ServiceError):

@@ -51,6 +51,7 @@ class FetchCommand:
     use_priority: bool = False
     sorting: list[Sorting] = field(default_factory=list)
     async_response_timeout: int | None = None  # milliseconds
+    tenants: frozenset[str] | None = None  # the worker's tenants (tenant check); None: administrators, no check
 
 
 def _topic_condition(topic: FetchTopic):
@@ -98,6 +99,8 @@ def acquire(kb: Kuaibao, cmd: FetchCommand) -> tuple[list[ExternalTaskView], dat
         active = select(PI.id).where(PI.id == ET.process_instance_id, PI.state == ACTIVE, PI.suspended.is_(False))
         stmt = select(ET.id, ET.topic).where(_fetchable(now), active.exists(),
                                              or_(*[_topic_condition(t) for t in topics.values()]))
+        if cmd.tenants is not None:
+            stmt = stmt.where(or_(ET.tenant_id.is_(None), ET.tenant_id.in_(sorted(cmd.tenants))))
         if cmd.use_priority:
             stmt = stmt.order_by(ET.priority.desc())
         stmt = apply_sorting(stmt, cmd.sorting, {"createTime": ET.created}).order_by(ET.created, ET.id)

@@ -8,9 +8,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import ExternalTask, ProcessDefinition, utcnow
+from . import authz
 from . import typed_values as tv
 from .context import Actor, Kuaibao
-from .deployments import require_manager
 from .errors import NotFound
 from .queries import Page, Sorting, apply_page, apply_sorting
 
@@ -100,26 +100,28 @@ def with_version_tag(stmt):
     return stmt.outerjoin(ProcessDefinition, ProcessDefinition.id == ET.process_definition_id)
 
 
+def _readable(kb: Kuaibao, actor: Actor, stmt):
+    where = authz.policy(kb, actor).refers_to_readable(ET.process_instance_id)
+    return stmt if where is None else stmt.where(where)
+
+
 def list_external_tasks(kb: Kuaibao, actor: Actor, q: ExternalTaskQuery) -> list[ExternalTaskView]:
-    """External tasks matching the criteria, sorted and paged as asked."""
-    require_manager(actor)
-    stmt = _filtered(with_version_tag(select(ET, ProcessDefinition.version_tag)), q)
+    """External tasks matching the criteria, of instances the caller may read, sorted and paged as asked."""
+    stmt = _readable(kb, actor, _filtered(with_version_tag(select(ET, ProcessDefinition.version_tag)), q))
     stmt = apply_page(apply_sorting(stmt, q.sorting, SORT_COLUMNS, default=ET.id), q.page)
     return kb.read(lambda s: [ExternalTaskView(task, tag) for task, tag in s.execute(stmt)])
 
 
 def count_external_tasks(kb: Kuaibao, actor: Actor, q: ExternalTaskQuery) -> int:
     """How many external tasks match (paging and sorting aside)."""
-    require_manager(actor)
     apply_sorting(select(ET.id), q.sorting, SORT_COLUMNS)  # an invalid sortBy is a 400 here too
-    return kb.read(lambda s: s.scalar(_filtered(select(func.count(ET.id)), q)))
+    return kb.read(lambda s: s.scalar(_readable(kb, actor, _filtered(select(func.count(ET.id)), q))))
 
 
 def get_external_task(kb: Kuaibao, actor: Actor, task_id: str) -> ExternalTaskView:
     """One external task; unknown ids are Camunda's 404 InvalidRequestException."""
-    require_manager(actor)
-    row = kb.read(lambda s: s.execute(with_version_tag(select(ET, ProcessDefinition.version_tag))
-                                      .where(ET.id == task_id)).first())
+    stmt = _readable(kb, actor, with_version_tag(select(ET, ProcessDefinition.version_tag)).where(ET.id == task_id))
+    row = kb.read(lambda s: s.execute(stmt).first())
     if row is None:
         raise NotFound(f"External task with id {task_id} does not exist")
     return ExternalTaskView(row[0], row[1])
@@ -133,9 +135,9 @@ def error_details(kb: Kuaibao, actor: Actor, task_id: str) -> str | None:
 def topic_names(kb: Kuaibao, actor: Actor, with_locked: bool = False, with_unlocked: bool = False,
                 with_retries_left: bool = False) -> list[str]:
     """Distinct topics of existing external tasks, optionally only locked / unlocked / with retries left."""
-    require_manager(actor)
     q = ExternalTaskQuery(locked=with_locked, not_locked=with_unlocked, with_retries_left=with_retries_left)
+    stmt = _readable(kb, actor, _filtered(select(ET.topic).distinct(), q)).order_by(ET.topic)
 
     def work(s: Session) -> list[str]:
-        return list(s.scalars(_filtered(select(ET.topic).distinct(), q).order_by(ET.topic)))
+        return list(s.scalars(stmt))
     return kb.read(work)

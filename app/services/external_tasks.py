@@ -1,9 +1,9 @@
 """External tasks: workers fetch and lock them (long polling), then complete them, report a failure or a
 BPMN error, or extend, give up or take a lock; administrators set retries and priority.
 
-Authorization: external workers are trusted service users. Every operation here requires
-`actor.can_manage` (administrators and the deployer groups, setting DEPLOYER_GROUPS), so a worker
-authenticates as such a user. Camunda would check UPDATE on the process instance or definition.
+Authorization, as Camunda checks it: fetching needs UPDATE on every process instance (a worker login is
+given it, or is a process manager); reports on a task need UPDATE on its instance or UPDATE_INSTANCE on its
+definition. The tenant check applies: a worker fetches and reports only its tenants' tasks.
 
 Scope: Kuaibao has one variable scope per instance, so `localVariables` of complete and failure land in
 process scope as well (after `variables`, so a local value wins a name clash).
@@ -16,6 +16,7 @@ retries, with the error as its message; setting retries hands it to a worker aga
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from typing import Callable, Mapping
 
@@ -24,10 +25,9 @@ from sqlalchemy.orm import Session
 
 from ..engine.errors import UncaughtBpmnError
 from ..models import ExternalTask, ProcessInstance, utcnow
-from . import gate, incidents
+from . import authz, gate, incidents, oplog, permissions
 from . import typed_values as tv
 from .context import Actor, Kuaibao
-from .deployments import require_manager
 from .errors import EngineFailure, InvalidRequest, NotFound, ServiceError
 from .external_fetch import FetchCommand, acquire
 from .external_queries import ExternalTaskView
@@ -72,8 +72,13 @@ def _parking(kb: Kuaibao) -> threading.BoundedSemaphore:
 
 
 def fetch_and_lock(kb: Kuaibao, actor: Actor, cmd: FetchCommand) -> list[ExternalTaskView]:
-    """Lock tasks for a worker; with asyncResponseTimeout and nothing to do, wait for work until then."""
-    require_manager(actor)
+    """Lock tasks for a worker; with asyncResponseTimeout and nothing to do, wait for work until then. Workers
+    need UPDATE on every process instance; they fetch the tasks of their tenants."""
+    pol = authz.policy(kb, actor)
+    if not pol.may_update_every_instance():
+        raise authz.forbidden(actor, permissions.UPDATE, permissions.PROCESS_INSTANCE, "*")
+    if not pol.bypass:
+        cmd = replace(cmd, tenants=actor.tenants)
     timeout = cmd.async_response_timeout
     if timeout is not None and timeout > MAX_ASYNC_RESPONSE_TIMEOUT:
         raise InvalidRequest("The asynchronous response timeout cannot be set to a value greater than "
@@ -131,8 +136,16 @@ def _check_worker(task: ExternalTask, worker_id: str, refused: str) -> None:
 
 def _command(kb: Kuaibao, actor: Actor, task_id: str, work: Callable[[Session, ExternalTask, ProcessInstance], None]
              ) -> None:
-    require_manager(actor)
-    kb.command(lambda s: work(s, *_locked(kb, s, task_id)))
+    """Run a report on a task (UPDATE on its instance, or UPDATE_INSTANCE on its definition)."""
+    def checked(s: Session) -> None:
+        task, instance = _locked(kb, s, task_id)
+        pol = authz.policy(kb, actor, s)
+        if not pol.reads_instance(s, instance.id):
+            raise ExternalTaskMissing(f"External task with id {task_id} does not exist")
+        if not pol.may_update_instance(instance):
+            raise authz.forbidden(actor, permissions.UPDATE, permissions.PROCESS_INSTANCE, instance.id)
+        work(s, task, instance)
+    kb.command(checked)
 
 
 def complete(kb: Kuaibao, actor: Actor, task_id: str, worker_id: str | None,
@@ -263,6 +276,8 @@ def set_retries(kb: Kuaibao, actor: Actor, task_id: str, retries: int | None) ->
 
     def work(s: Session, task: ExternalTask, instance: ProcessInstance) -> None:
         s.execute(update(ET).where(ET.id == task_id).values(retries=retries))
+        oplog.write(s, actor, "SetExternalTaskRetries", "ExternalTask", oplog.OPERATOR,
+                    [("retries", task.retries, retries)], instance, external_task_id=task_id)
         if retries > 0:
             incidents.resolve_for_external_task(s, task_id)
             notify(s, EXTERNAL_CHANNEL)
@@ -278,4 +293,6 @@ def set_priority(kb: Kuaibao, actor: Actor, task_id: str, priority: int | None) 
 
     def work(s: Session, task: ExternalTask, instance: ProcessInstance) -> None:
         s.execute(update(ET).where(ET.id == task_id).values(priority=priority))
+        oplog.write(s, actor, "SetPriority", "ExternalTask", oplog.OPERATOR, [("priority", task.priority, priority)],
+                    instance, external_task_id=task_id)
     _command(kb, actor, task_id, work)

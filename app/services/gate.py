@@ -4,18 +4,31 @@ an instance runs the engine here and persists its outcome here, including what c
 from __future__ import annotations
 
 import json
+import time
 from typing import Callable, Mapping
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..engine import readers
 from ..engine.errors import EngineError
 from ..engine.runtime import CallRequest, Context, Outcome
 from ..engine.serializer import SpecBundle
-from ..models import ACTIVE, BufferedMessage, EventSubscription, ProcessDefinition, ProcessInstance, new_id, utcnow
+from ..models import (
+    ACTIVE,
+    BufferedMessage,
+    EventSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    Tenant,
+    new_id,
+    utcnow,
+)
+from . import history_writer
 from . import typed_values as tv
+from .authorizations import grant_readers
 from .context import Kuaibao
-from .errors import EngineFailure
+from .errors import EngineFailure, Suspended
 from .persistence import load_variables, lock_instance, write_outcome
 
 Step = Callable[[SpecBundle, str, Context], Outcome]
@@ -30,8 +43,11 @@ def context(kb: Kuaibao, session: Session, instance: ProcessInstance) -> Context
 
 
 def run(kb: Kuaibao, session: Session, instance: ProcessInstance, step: Step, failure: str,
-        declared: Mapping[str, tv.TypedValue] | None = None) -> Outcome:
-    """Run one engine step on a stored instance and persist everything it caused."""
+        declared: Mapping[str, tv.TypedValue] | None = None, even_if_suspended: bool = False) -> Outcome:
+    """Run one engine step on a stored instance and persist everything it caused. A suspended instance does not
+    move (only its variables may change: `even_if_suspended`)."""
+    if instance.suspended and not even_if_suspended:
+        raise Suspended(f"{failure}: ProcessInstance with id '{instance.id}' is suspended")
     try:
         outcome = step(kb.specs.get(session, instance.definition_id), instance.workflow,
                        context(kb, session, instance))
@@ -50,7 +66,7 @@ def start_instance(kb: Kuaibao, session: Session, definition: ProcessDefinition,
         raise EngineFailure(f"Cannot instantiate process definition {definition.id}: it is suspended")
     instance = ProcessInstance(
         id=new_id(), definition_id=definition.id, definition_key=definition.key, business_key=business_key,
-        tenant_id=definition.tenant_id if definition.tenant_id or caller is None else caller.tenant_id,
+        tenant_id=definition.tenant_id or (caller.tenant_id if caller else _provided_tenant(kb, session, variables)),
         state=ACTIVE, suspended=False, version=1, start_time=utcnow(), start_user_id=start_user,
         super_process_instance_id=caller.id if caller else None, super_task_id=call.task_id if call else None,
         root_process_instance_id=(caller.root_process_instance_id or caller.id) if caller else None)
@@ -62,7 +78,35 @@ def start_instance(kb: Kuaibao, session: Session, definition: ProcessDefinition,
     except EngineError as e:
         raise EngineFailure(f"Cannot instantiate process definition {definition.id}: {e}") from e
     _persist(kb, session, instance, outcome, variables, is_new=True)
+    if definition.reader_groups:
+        grant_readers(session, instance, readers.evaluate(definition.reader_groups, outcome.variables,
+                                                          kb.engine.limits))
     return instance
+
+
+def _provided_tenant(kb: Kuaibao, session: Session, variables: Mapping[str, tv.TypedValue]) -> str | None:
+    """Kuaibao's TenantIdProvider for shared definitions: a new root instance belongs to the tenant named by
+    its start variable TENANT_VARIABLE (in Jilin, `region`), when such a tenant exists."""
+    name = kb.settings.tenant_variable
+    value = variables.get(name).value if name and name in variables else None
+    if not isinstance(value, str) or not value:
+        return None
+    key, now = (id(kb), value), time.monotonic()
+    known = _TENANTS.get(key)
+    if known is None or known[1] < now:  # tenants change rarely: remembered for AUTH_CACHE_SECONDS
+        known = (session.get(Tenant, value) is not None, now + kb.settings.auth_cache_seconds)
+        if len(_TENANTS) > 10_000:
+            _TENANTS.clear()
+        _TENANTS[key] = known
+    return value if known[0] else None
+
+
+_TENANTS: dict[tuple[int, str], tuple[bool, float]] = {}
+
+
+def forget_tenants() -> None:
+    """A tenant was created or deleted in this process: look again."""
+    _TENANTS.clear()
 
 
 def _persist(kb: Kuaibao, session: Session, instance: ProcessInstance, outcome: Outcome,
@@ -86,7 +130,7 @@ def broadcast_signal(kb: Kuaibao, session: Session, name: str, variables: Mappin
     pi = ProcessInstance
     stmt = (select(pi.id).join(EventSubscription, EventSubscription.process_instance_id == pi.id)
             .where(EventSubscription.event_type == "SignalEventDefinition", EventSubscription.event_name == name,
-                   pi.state == ACTIVE).distinct())
+                   pi.state == ACTIVE, pi.suspended.is_(False)).distinct())
     if tenant_id:
         stmt = stmt.where(pi.tenant_id == tenant_id)
     if only_instance:
@@ -154,9 +198,10 @@ def _start_called(kb: Kuaibao, session: Session, caller: ProcessInstance, call: 
     if _depth(session, caller) >= MAX_CALL_DEPTH:
         raise EngineFailure(f"call activity '{call.activity_id}' nests deeper than {MAX_CALL_DEPTH} instances")
     definition = _called_definition(session, caller, call)
-    start_instance(kb, session, definition, call.business_key,
-                   {n: tv.TypedValue(tv.infer(v), v) for n, v in call.variables.items()},
-                   caller.start_user_id, caller, call)
+    called = start_instance(kb, session, definition, call.business_key,
+                            {n: tv.TypedValue(tv.infer(v), v) for n, v in call.variables.items()},
+                            caller.start_user_id, caller, call)
+    history_writer.record_call(session, call.task_id, called.id)
 
 
 def _resume_caller(kb: Kuaibao, session: Session, called: ProcessInstance, variables: Mapping) -> None:

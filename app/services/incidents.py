@@ -8,8 +8,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import ExternalTask, Incident, ProcessInstance, new_id
+from . import authz, oplog, permissions
 from .context import Actor, Kuaibao
-from .deployments import require_manager
 from .errors import InvalidRequest, NotFound
 from .queries import Page, Sorting, apply_page, apply_sorting
 
@@ -72,25 +72,27 @@ def _filtered(stmt, q: IncidentQuery):
     return stmt.where(*conditions)
 
 
+def _readable(kb: Kuaibao, actor: Actor, stmt):
+    where = authz.policy(kb, actor).refers_to_readable(Incident.process_instance_id)
+    return stmt if where is None else stmt.where(where)
+
+
 def list_incidents(kb: Kuaibao, actor: Actor, q: IncidentQuery) -> list[Incident]:
-    """Open incidents matching the criteria (administrators and managers: they fix them)."""
-    require_manager(actor)
-    stmt = apply_page(apply_sorting(_filtered(select(Incident), q), q.sorting, SORT_COLUMNS, default=Incident.id),
-                      q.page)
+    """Open incidents matching the criteria, of instances the caller may read."""
+    stmt = apply_page(apply_sorting(_readable(kb, actor, _filtered(select(Incident), q)), q.sorting, SORT_COLUMNS,
+                                    default=Incident.id), q.page)
     return kb.read(lambda s: list(s.scalars(stmt)))
 
 
 def count_incidents(kb: Kuaibao, actor: Actor, q: IncidentQuery) -> int:
     """How many open incidents match (paging and sorting aside)."""
-    require_manager(actor)
     apply_sorting(select(Incident.id), q.sorting, SORT_COLUMNS)  # an invalid sortBy is a 400 here too
-    return kb.read(lambda s: s.scalar(_filtered(select(func.count(Incident.id)), q)))
+    return kb.read(lambda s: s.scalar(_readable(kb, actor, _filtered(select(func.count(Incident.id)), q))))
 
 
 def get_incident(kb: Kuaibao, actor: Actor, incident_id: str) -> Incident:
-    """One open incident; unknown ids are Camunda's 404."""
-    require_manager(actor)
-    incident = kb.read(lambda s: s.get(Incident, incident_id))
+    """One open incident the caller may read; any other id is Camunda's 404."""
+    incident = kb.read(lambda s: s.scalar(_readable(kb, actor, select(Incident).where(Incident.id == incident_id))))
     if incident is None:
         raise NotFound(f"No matching incident with id {incident_id}")
     return incident
@@ -102,7 +104,14 @@ def resolve_incident(kb: Kuaibao, actor: Actor, incident_id: str) -> None:
     if incident.incident_type in BUILT_IN:
         raise CannotResolve(f"Cannot resolve an incident of type {incident.incident_type}; "
                              "set the retries of its job or external task instead")
-    kb.command(lambda s: s.execute(delete(Incident).where(Incident.id == incident_id)))
+    def work(s: Session) -> None:
+        instance = s.get(ProcessInstance, incident.process_instance_id) if incident.process_instance_id else None
+        if instance is not None and not authz.policy(kb, actor, s).may_update_instance(instance):
+            raise authz.forbidden(actor, permissions.UPDATE, permissions.PROCESS_INSTANCE, instance.id)
+        s.execute(delete(Incident).where(Incident.id == incident_id))
+        oplog.write(s, actor, "Resolve", "Incident", oplog.OPERATOR, instance=instance)
+
+    kb.command(work)
 
 
 def raise_for_external_task(s: Session, task: ExternalTask, message: str | None) -> None:

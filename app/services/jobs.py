@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Incident, Job, utcnow
+from ..models import Incident, Job, ProcessInstance, utcnow
+from . import authz, oplog, permissions
 from .context import Actor, Kuaibao
-from .deployments import require_manager
 from .errors import InvalidRequest, NotFound
 from .job_runs import run_job
 from .persistence import JOBS_CHANNEL, notify
@@ -73,37 +73,60 @@ def _filtered(q: JobQuery):
     return stmt
 
 
+def _readable(kb: Kuaibao, actor: Actor, q: JobQuery):
+    """Jobs of instances the caller may read (timer-start jobs: READ_INSTANCE on their definition)."""
+    where = authz.policy(kb, actor).refers_to_readable(Job.process_instance_id, Job.process_definition_key)
+    return _filtered(q) if where is None else _filtered(q).where(where)
+
+
 def list_jobs(kb: Kuaibao, actor: Actor, q: JobQuery) -> list[Job]:
-    require_manager(actor)
-    stmt = apply_page(apply_sorting(_filtered(q), q.sorting, SORT_COLUMNS, Job.due), q.page)
+    stmt = apply_page(apply_sorting(_readable(kb, actor, q), q.sorting, SORT_COLUMNS, Job.due), q.page)
     return kb.read(lambda s: list(s.scalars(stmt)))
 
 
 def count_jobs(kb: Kuaibao, actor: Actor, q: JobQuery) -> int:
-    require_manager(actor)
-    return kb.read(lambda s: s.scalar(select(func.count()).select_from(_filtered(q).subquery())))
+    return kb.read(lambda s: s.scalar(select(func.count()).select_from(_readable(kb, actor, q).subquery())))
 
 
 def get_job(kb: Kuaibao, actor: Actor, job_id: str) -> Job:
-    require_manager(actor)
-    job = kb.read(lambda s: s.get(Job, job_id))
+    """One job the caller may read; any other id is reported missing."""
+    job = kb.read(lambda s: s.scalar(_readable(kb, actor, JobQuery(job_id=job_id))))
     if job is None:
         raise NotFound(f"Job with id {job_id} does not exist")
     return job
 
 
+def _require_retry(kb: Kuaibao, s: Session, actor: Actor, job: Job) -> ProcessInstance | None:
+    """RETRY_JOB or UPDATE on the job's instance, or UPDATE_INSTANCE/RETRY_JOB on its definition."""
+    pol = authz.policy(kb, actor, s)
+    instance = s.get(ProcessInstance, job.process_instance_id) if job.process_instance_id else None
+    allowed = pol.may_update_instance(instance, permissions.RETRY_JOB) if instance is not None else pol.any_of(
+        permissions.PROCESS_DEFINITION, (permissions.UPDATE_INSTANCE, permissions.RETRY_JOB),
+        job.process_definition_key or "*")
+    if not allowed:
+        raise authz.forbidden(actor, permissions.RETRY_JOB, permissions.PROCESS_INSTANCE,
+                              job.process_instance_id or "*")
+    return instance
+
+
 def set_retries(kb: Kuaibao, actor: Actor, job_id: str, retries: int, due: datetime | None = None) -> None:
     """Give a job more tries; retries above 0 resolve its failedJob incident and it runs again when due."""
-    require_manager(actor)
     if retries is None or retries < 0:
         raise InvalidRequest("The number of job retries must be a non-negative integer.")
+    get_job(kb, actor, job_id)
 
     def work(s: Session) -> None:
         values = {"retries": retries, "lock_owner": None, "lock_expiration": None}
         if due is not None or retries > 0:
             values["due"] = due or utcnow()
-        if s.execute(update(Job).where(Job.id == job_id).values(**values)).rowcount == 0:
+        job = s.get(Job, job_id)
+        if job is None:
             raise NotFound(f"No job found with id '{job_id}'.")
+        instance, before = _require_retry(kb, s, actor, job), job.retries
+        s.execute(update(Job).where(Job.id == job_id).values(**values))
+        oplog.write(s, actor, "SetJobRetries", "Job", oplog.OPERATOR, [("retries", before, retries)], instance,
+                    job_id=job_id, process_definition_id=job.process_definition_id,
+                    process_definition_key=job.process_definition_key)
         if retries > 0:
             s.execute(delete(Incident).where(Incident.configuration == job_id, Incident.incident_type == "failedJob"))
             notify(s, JOBS_CHANNEL)
@@ -113,13 +136,13 @@ def set_retries(kb: Kuaibao, actor: Actor, job_id: str, retries: int, due: datet
 
 def execute_now(kb: Kuaibao, actor: Actor, job_id: str) -> None:
     """Run a job at once in this request (Camunda's POST /job/{id}/execute); a failure is recorded and raised."""
-    require_manager(actor)
     get_job(kb, actor, job_id)
 
     def work(s: Session) -> None:
         job = s.get(Job, job_id)
         if job is None:
             raise NotFound(f"Job with id {job_id} does not exist")
+        _require_retry(kb, s, actor, job)
         run_job(kb, s, job)
 
     kb.command(work)

@@ -19,10 +19,10 @@ from ..models import (
     new_id,
     utcnow,
 )
-from . import gate
+from . import gate, oplog
 from . import typed_values as tv
+from .authz import require_sender
 from .context import Actor, Kuaibao
-from .deployments import require_manager
 from .errors import InvalidRequest
 from .persistence import lock_instance
 
@@ -59,7 +59,7 @@ class NoCorrelation(InvalidRequest):
 
 def correlate(kb: Kuaibao, actor: Actor, cmd: MessageCommand) -> list[Correlated]:
     """Deliver the message in one transaction; nothing matching (or several, without `all`) is an error."""
-    require_manager(actor)
+    require_sender(kb, actor, cmd.tenant_id)
     if not cmd.name:
         raise InvalidRequest("No message name supplied")
     if cmd.tenant_id and cmd.without_tenant_id:
@@ -78,12 +78,16 @@ def correlate(kb: Kuaibao, actor: Actor, cmd: MessageCommand) -> list[Correlated
                      lambda bundle, state, ctx: kb.engine.send_message(bundle, state, cmd.name, values, ctx),
                      f"Cannot correlate message '{cmd.name}'", cmd.variables)
             results.append(Correlated("Execution", instance))
+            oplog.write(s, actor, "CorrelateMessage", "ProcessInstance", oplog.OPERATOR,
+                        [("messageName", None, cmd.name), *oplog.variable_changes(dict(cmd.variables))], instance)
         if not results and cmd.process_instance_id is None:
             definition = _starting_definition(s, cmd)
             if definition is not None:
                 started = gate.start_by_event(kb, s, definition, "message", cmd.name, cmd.business_key,
                                               cmd.variables, actor.user_id)
                 results.append(Correlated("ProcessDefinition", started))
+                oplog.write(s, actor, "CorrelateMessage", "ProcessInstance", oplog.OPERATOR,
+                            [("messageName", None, cmd.name), *oplog.variable_changes(dict(cmd.variables))], started)
         if not results:
             ttl = kb.settings.message_buffer_seconds * 1000 if cmd.ttl_ms is None else cmd.ttl_ms
             if ttl > 0:
@@ -114,7 +118,7 @@ def _waiting(cmd: MessageCommand):
     pi = ProcessInstance
     stmt = (select(pi.id).join(EventSubscription, EventSubscription.process_instance_id == pi.id)
             .where(EventSubscription.event_type == MESSAGE, EventSubscription.event_name == cmd.name,
-                   pi.state == ACTIVE).distinct())
+                   pi.state == ACTIVE, pi.suspended.is_(False)).distinct())
     if cmd.business_key is not None:
         stmt = stmt.where(pi.business_key == cmd.business_key)
     if cmd.process_instance_id is not None:

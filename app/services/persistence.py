@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Mapping
 
 from sqlalchemy import delete, event, insert, select, text, update
@@ -23,6 +23,8 @@ from ..models import (
     new_id,
     utcnow,
 )
+from ..models.base import naive_utc
+from . import history_writer
 from . import typed_values as tv
 
 _INSTANCES = ProcessInstance.__table__
@@ -30,13 +32,6 @@ _TASKS = Task.__table__
 _SUBSCRIPTIONS = EventSubscription.__table__
 _JOBS = Job.__table__
 _EXTERNAL = ExternalTask.__table__
-
-
-def naive_utc(value: datetime | None) -> datetime | None:
-    """Storage convention: naive UTC."""
-    if value is None:
-        return None
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
 
 
 def write_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
@@ -65,6 +60,7 @@ def write_outcome(session: Session, instance: ProcessInstance, outcome: Outcome,
         if changed.rowcount != 1:
             raise StaleDataError(f"process instance {instance.id} changed since version {instance.version}")
     instance.workflow, instance.state, instance.end_time, instance.version = outcome.state, state, end_time, version
+    history_writer.record_outcome(session, instance, outcome, now)  # before the tasks: candidates refer to it
     if outcome.ended:
         session.execute(delete(_TASKS).where(_TASKS.c.process_instance_id == instance.id))
     else:
@@ -213,7 +209,7 @@ def sync_variables(session: Session, instance_id: str, values: Mapping, declared
     """Make the variable table match the engine's process variables, keeping declared Camunda types."""
     existing = {} if is_new else {
         v.name: v for v in session.scalars(select(Variable).where(Variable.process_instance_id == instance_id))}
-    inserts, deleted = [], [name for name in existing if name not in values]
+    inserts, deleted, now = [], [name for name in existing if name not in values], utcnow()
     for name, value in values.items():
         row = existing.get(name)
         if name in declared and declared[name].value == value:
@@ -223,7 +219,7 @@ def sync_variables(session: Session, instance_id: str, values: Mapping, declared
                                   json.loads(row.value_info) if row is not None and row.value_info else {})
         columns = tv.to_columns(typed)
         if row is None:
-            inserts.append(dict(id=new_id(), process_instance_id=instance_id, name=name, **columns))
+            inserts.append(dict(id=new_id(), process_instance_id=instance_id, name=name, created=now, **columns))
         elif (row.type, row.value, row.value_info) != (columns["type"], columns["value"], columns["value_info"]):
             session.execute(update(Variable).where(Variable.id == row.id).values(**columns))
     if deleted:

@@ -8,15 +8,15 @@ from sqlalchemy.orm import Session
 from ..models import ProcessInstance
 from . import gate
 from . import typed_values as tv
+from .authz import require_sender
 from .context import Actor, Kuaibao
-from .deployments import require_manager
 from .errors import InvalidRequest, NotFound
 
 
 def throw(kb: Kuaibao, actor: Actor, name: str, variables: Mapping[str, tv.TypedValue],
           execution_id: str | None = None, tenant_id: str | None = None) -> list[ProcessInstance]:
     """Broadcast in one transaction; no receiver is not an error (as in Camunda)."""
-    require_manager(actor)
+    require_sender(kb, actor, tenant_id)
     if not name:
         raise InvalidRequest("No signal name given")
     if execution_id and tenant_id:

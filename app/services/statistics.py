@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ACTIVE, EventSubscription, ExternalTask, Incident, Job, ProcessDefinition, ProcessInstance, Task
+from . import authz
 from .context import Actor, Kuaibao
 from .definitions import by_id
-from .deployments import require_manager
 
 
 def activity_statistics(kb: Kuaibao, actor: Actor, definition_id: str, failed_jobs: bool = False,
@@ -17,14 +17,16 @@ def activity_statistics(kb: Kuaibao, actor: Actor, definition_id: str, failed_jo
     """Per activity of one definition: how many running instances wait there, failed jobs, incidents by type.
 
     Counted from the rows that represent waiting work (user tasks, external tasks, jobs, awaited events), so no
-    workflow is loaded; boundary events are left out, as they are not where a token waits."""
-    require_manager(actor)
-
+    workflow is loaded; boundary events are left out, as they are not where a token waits. Only the instances
+    the caller may read count."""
     def work(s: Session) -> list[dict]:
         definition = by_id(s, definition_id)
         boundary = _boundary_events(kb, s, definition.id)
         active = select(ProcessInstance.id).where(ProcessInstance.definition_id == definition.id,
                                                   ProcessInstance.state == ACTIVE)
+        readable = authz.policy(kb, actor, s).instance_filter()
+        if readable is not None:
+            active = active.where(readable)
         at: Counter = Counter()
         for column, model in ((Task.task_definition_key, Task), (ExternalTask.activity_id, ExternalTask)):
             for activity, n in s.execute(select(column, func.count()).where(model.process_instance_id.in_(active))
@@ -40,12 +42,12 @@ def activity_statistics(kb: Kuaibao, actor: Actor, definition_id: str, failed_jo
         failed: Counter = Counter()
         if failed_jobs:
             for activity, n in s.execute(select(Job.activity_id, func.count()).where(
-                    Job.process_definition_id == definition.id, Job.retries == 0).group_by(Job.activity_id)):
+                    Job.process_instance_id.in_(active), Job.retries == 0).group_by(Job.activity_id)):
                 failed[activity] += n
         by_type: dict = defaultdict(Counter)
         if incidents:
             for activity, kind, n in s.execute(select(Incident.activity_id, Incident.incident_type, func.count()).where(
-                    Incident.process_definition_id == definition.id).group_by(Incident.activity_id,
+                    Incident.process_instance_id.in_(active)).group_by(Incident.activity_id,
                                                                               Incident.incident_type)):
                 by_type[activity][kind] += n
         return [{"id": activity, "instances": at[activity], "failedJobs": failed[activity],
@@ -57,19 +59,25 @@ def activity_statistics(kb: Kuaibao, actor: Actor, definition_id: str, failed_jo
 
 def definition_statistics(kb: Kuaibao, actor: Actor, failed_jobs: bool = False, incidents: bool = False
                           ) -> list[tuple[ProcessDefinition, int, int, dict]]:
-    """Per definition with running instances: (definition, instances, failed jobs, incidents by type)."""
-    require_manager(actor)
-
+    """Per definition with running instances: (definition, instances, failed jobs, incidents by type), counting
+    the instances the caller may read."""
     def work(s: Session):
-        counts = dict(s.execute(select(ProcessInstance.definition_id, func.count()).where(
-            ProcessInstance.state == ACTIVE).group_by(ProcessInstance.definition_id)).all())
-        failed = dict(s.execute(select(Job.process_definition_id, func.count()).where(Job.retries == 0)
+        pol = authz.policy(kb, actor, s)
+        readable = pol.instance_filter()
+        running = select(ProcessInstance.definition_id, func.count()).where(ProcessInstance.state == ACTIVE)
+        counts = dict(s.execute((running if readable is None else running.where(readable))
+                                .group_by(ProcessInstance.definition_id)).all())
+        jobs_of = pol.refers_to_readable(Job.process_instance_id, Job.process_definition_key)
+        failed_stmt = select(Job.process_definition_id, func.count()).where(Job.retries == 0)
+        failed = dict(s.execute((failed_stmt if jobs_of is None else failed_stmt.where(jobs_of))
                                 .group_by(Job.process_definition_id)).all()) if failed_jobs else {}
         by_type: dict = defaultdict(dict)
         if incidents:
-            for definition_id, kind, n in s.execute(select(Incident.process_definition_id, Incident.incident_type,
-                                                           func.count()).group_by(Incident.process_definition_id,
-                                                                                  Incident.incident_type)):
+            incidents_of = pol.refers_to_readable(Incident.process_instance_id)
+            stmt = select(Incident.process_definition_id, Incident.incident_type, func.count())
+            stmt = stmt if incidents_of is None else stmt.where(incidents_of)
+            for definition_id, kind, n in s.execute(stmt.group_by(Incident.process_definition_id,
+                                                                  Incident.incident_type)):
                 by_type[definition_id][kind] = n
         ids = set(counts) | set(failed) | set(by_type)
         definitions = list(s.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(ids)))) if ids else []

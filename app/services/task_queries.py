@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 
 from ..models import Membership, ProcessInstance, Task, TaskCandidate
-from .context import Actor
 from .queries import Page, Sorting, apply_page, apply_sorting
 
 
@@ -85,23 +84,13 @@ SORT_COLUMNS = {
 }
 
 
-def visible_to(actor: Actor):
-    """Non-administrators see tasks assigned to them or offered to them or one of their groups."""
-    if actor.is_admin:
-        return None
-    offered = TaskCandidate.user_id == actor.user_id
-    if actor.groups:
-        offered = or_(offered, TaskCandidate.group_id.in_(sorted(actor.groups)))
-    return or_(Task.assignee == actor.user_id, exists().where(TaskCandidate.task_id == Task.id, offered))
-
-
 def _candidate(condition):
     return exists().where(TaskCandidate.task_id == Task.id, condition)
 
 
-def filtered(q: TaskQuery, actor: Actor, columns=(Task,)):
+def filtered(q: TaskQuery, visible, columns=(Task,)):
+    """The tasks matching `q` among the `visible` ones (a condition from the caller's policy; None: all)."""
     stmt = select(*columns)
-    visible = visible_to(actor)
     if visible is not None:
         stmt = stmt.where(visible)
     eq = ((q.task_id, Task.id), (q.process_instance_id, Task.process_instance_id),
@@ -194,12 +183,12 @@ def _candidates(stmt, q: TaskQuery):
     return stmt
 
 
-def list_statement(q: TaskQuery, actor: Actor):
-    return apply_page(apply_sorting(filtered(q, actor), q.sorting, SORT_COLUMNS, Task.id), q.page)
+def list_statement(q: TaskQuery, visible):
+    return apply_page(apply_sorting(filtered(q, visible), q.sorting, SORT_COLUMNS, Task.id), q.page)
 
 
-def count_statement(q: TaskQuery, actor: Actor):
-    return select(func.count()).select_from(filtered(q, actor, (Task.id,)).subquery())
+def count_statement(q: TaskQuery, visible):
+    return select(func.count()).select_from(filtered(q, visible, (Task.id,)).subquery())
 
 
-__all__ = ["TaskQuery", "list_statement", "count_statement", "visible_to"]
+__all__ = ["TaskQuery", "list_statement", "count_statement"]

@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from ..engine.errors import TaskNotActive
 from ..models import Task, TaskCandidate, utcnow
-from . import forms, gate
+from . import authz, forms, gate, history_writer, oplog, permissions
 from . import typed_values as tv
 from .context import Actor, Kuaibao
 from .definitions import form_field_values
-from .errors import EngineFailure, Forbidden, NotFound, TaskAlreadyClaimed
+from .errors import EngineFailure, NotFound, TaskAlreadyClaimed
 from .persistence import load_variables, lock_instance
-from .task_queries import TaskQuery, count_statement, list_statement, visible_to
+from .task_queries import TaskQuery, count_statement, list_statement
 from .variables import change_variables
 
 
@@ -24,73 +24,89 @@ class TaskMissing(NotFound):
 
 
 def list_tasks(kb: Kuaibao, actor: Actor, q: TaskQuery) -> list[Task]:
-    return kb.read(lambda s: list(s.scalars(list_statement(q, actor))))
+    return kb.read(lambda s: list(s.scalars(list_statement(q, authz.policy(kb, actor, s).task_filter()))))
 
 
 def count_tasks(kb: Kuaibao, actor: Actor, q: TaskQuery) -> int:
-    return kb.read(lambda s: s.scalar(count_statement(q, actor)))
+    return kb.read(lambda s: s.scalar(count_statement(q, authz.policy(kb, actor, s).task_filter())))
 
 
-def _visible_task(s: Session, actor: Actor, task_id: str) -> Task:
+def visible_task(kb: Kuaibao, s: Session, actor: Actor, task_id: str) -> Task:
+    """The open task, if the actor may read it; otherwise TaskMissing, as if it did not exist (Camunda's task
+    query does not reveal what the caller may not see)."""
     stmt = select(Task).where(Task.id == task_id)
-    visible = visible_to(actor)
+    visible = authz.policy(kb, actor, s).task_filter()
     task = s.scalar(stmt.where(visible) if visible is not None else stmt)
     if task is None:
-        if visible is not None and s.scalar(select(Task.id).where(Task.id == task_id)):
-            raise Forbidden(f"The user with id '{actor.user_id}' does not have 'TASK_WORK' permission on "
-                            f"resource '{task_id}' of type 'Task'.", actor.user_id)
         raise TaskMissing(f"No matching task with id {task_id}")
+    return task
+
+
+def workable_task(kb: Kuaibao, s: Session, actor: Actor, task_id: str) -> Task:
+    """The open task, if the actor may work on it (claim, complete, change its variables); Forbidden otherwise,
+    as Camunda's TASK_WORK check answers commands."""
+    task = s.scalar(select(Task).where(Task.id == task_id))
+    if task is None:
+        raise TaskMissing(f"No matching task with id {task_id}")
+    work = authz.policy(kb, actor, s).task_work_filter()
+    if work is not None and s.scalar(select(Task.id).where(Task.id == task_id, work)) is None:
+        raise authz.forbidden(actor, permissions.TASK_WORK, permissions.TASK, task_id)
     return task
 
 
 def get_task(kb: Kuaibao, actor: Actor, task_id: str) -> Task:
     """An open task the actor may see (an invisible task is reported missing, as Camunda's query does)."""
-    stmt = select(Task).where(Task.id == task_id)
-    visible = visible_to(actor)
-    task = kb.read(lambda s: s.scalar(stmt.where(visible) if visible is not None else stmt))
-    if task is None:
-        raise TaskMissing(f"No matching task with id {task_id}")
-    return task
+    return kb.read(lambda s: visible_task(kb, s, actor, task_id))
 
 
 def candidates(kb: Kuaibao, actor: Actor, task_id: str) -> list[TaskCandidate]:
     def work(s: Session):
-        _visible_task(s, actor, task_id)
+        visible_task(kb, s, actor, task_id)
         return list(s.scalars(select(TaskCandidate).where(TaskCandidate.task_id == task_id)))
     return kb.read(work)
 
 
 def claim(kb: Kuaibao, actor: Actor, task_id: str, user_id: str | None) -> None:
-    """One conditional UPDATE: of many racing claimants exactly one wins."""
+    """One conditional UPDATE: of many racing claimants exactly one wins. Claiming for someone else needs
+    TASK_ASSIGN."""
     if user_id is None:
         return set_assignee(kb, actor, task_id, None)
-    if not actor.is_admin and user_id != actor.user_id:
-        raise Forbidden(f"The user with id '{actor.user_id}' may only claim tasks for themselves", actor.user_id)
 
     def work(s: Session) -> None:
+        pol = authz.policy(kb, actor, s)
         stmt = update(Task).where(Task.id == task_id, or_(Task.assignee.is_(None), Task.assignee == user_id))
-        visible = visible_to(actor)
-        if visible is not None:
-            stmt = stmt.where(visible)
-        if s.execute(stmt.values(assignee=user_id, last_updated=utcnow())).rowcount == 1:
+        if pol.bypass:
+            pass
+        elif user_id != actor.user_id:
+            task = visible_task(kb, s, actor, task_id)
+            if not pol.may_assign(task):
+                raise authz.forbidden(actor, permissions.TASK_ASSIGN, permissions.TASK, task_id)
+        else:
+            stmt = stmt.where(pol.task_work_filter())
+        claimed = s.execute(stmt.values(assignee=user_id, last_updated=utcnow()).returning(*_LOGGED)).first()
+        if claimed is not None:
+            history_writer.record_assignee(s, task_id, user_id)
+            _log(s, actor, "Claim", task_id, [("assignee", None, user_id)], claimed)
             return
-        task = _visible_task(s, actor, task_id)
+        task = workable_task(kb, s, actor, task_id)
         raise TaskAlreadyClaimed(f"Task '{task.id}' is already claimed by someone else.")
 
     kb.command(work)
 
 
 def set_assignee(kb: Kuaibao, actor: Actor, task_id: str, user_id: str | None) -> None:
-    """Assign or unassign; a non-administrator may only take a free task or give back their own."""
+    """Assign or unassign. Taking a free task or giving back one's own is TASK_WORK; anything else (assigning
+    someone else, taking a task from its assignee) is TASK_ASSIGN."""
     def work(s: Session) -> None:
-        task = _visible_task(s, actor, task_id)
-        if not actor.is_admin:
-            allowed = (user_id == actor.user_id and task.assignee in (None, actor.user_id)) or (
-                user_id is None and task.assignee in (None, actor.user_id))
-            if not allowed:
-                raise Forbidden(f"The user with id '{actor.user_id}' does not have 'TASK_ASSIGN' permission on "
-                                f"resource '{task_id}' of type 'Task'.", actor.user_id)
+        task = workable_task(kb, s, actor, task_id) if user_id in (None, actor.user_id) \
+            else visible_task(kb, s, actor, task_id)
+        own = user_id in (None, actor.user_id) and task.assignee in (None, actor.user_id)
+        if not own and not authz.policy(kb, actor, s).may_assign(task):
+            raise authz.forbidden(actor, permissions.TASK_ASSIGN, permissions.TASK, task_id)
         s.execute(update(Task).where(Task.id == task_id).values(assignee=user_id, last_updated=utcnow()))
+        history_writer.record_assignee(s, task_id, user_id)
+        _log(s, actor, "Assign" if user_id else "Claim", task_id, [("assignee", task.assignee, user_id)],
+             (task.process_instance_id, task.process_definition_id, task.process_definition_key, task.tenant_id))
 
     kb.command(work)
 
@@ -99,7 +115,7 @@ def complete(kb: Kuaibao, actor: Actor, task_id: str, variables: Mapping[str, tv
              with_variables_in_return: bool = False) -> dict[str, tv.TypedValue] | None:
     """Complete a task with variables and run the instance on, all in one transaction."""
     def work(s: Session):
-        task = _visible_task(s, actor, task_id)
+        task = workable_task(kb, s, actor, task_id)
         if task.form_fields:
             fields = json.loads(task.form_fields)
             missing = [f["id"] for f in fields if f["id"] not in variables
@@ -116,6 +132,8 @@ def complete(kb: Kuaibao, actor: Actor, task_id: str, variables: Mapping[str, tv
             if isinstance(e.__cause__, TaskNotActive):
                 raise TaskMissing(f"Cannot find task with id {task_id}: {e.__cause__}") from e
             raise
+        oplog.write(s, actor, "Complete", "Task", oplog.TASK_WORKER,
+                    [("delete", None, True), *oplog.variable_changes(dict(variables))], instance, task_id=task_id)
         return load_variables(s, instance.id) if with_variables_in_return else None
 
     return kb.command(work)
@@ -125,7 +143,7 @@ def form_variables(kb: Kuaibao, actor: Actor, task_id: str, names: list[str] | N
                    ) -> dict[str, tv.TypedValue]:
     """Form fields (current value, else default) plus every variable the task can see."""
     def work(s: Session):
-        task = _visible_task(s, actor, task_id)
+        task = visible_task(kb, s, actor, task_id)
         variables = load_variables(s, task.process_instance_id)
         fields = json.loads(task.form_fields) if task.form_fields else []
         result = dict(variables)
@@ -139,7 +157,7 @@ def task_variables(kb: Kuaibao, actor: Actor, task_id: str, names: list[str] | N
                    ) -> dict[str, tv.TypedValue]:
     """Variables visible from the task: its process instance's."""
     def work(s: Session):
-        task = _visible_task(s, actor, task_id)
+        task = visible_task(kb, s, actor, task_id)
         return load_variables(s, task.process_instance_id, names)
     return kb.read(work)
 
@@ -147,5 +165,16 @@ def task_variables(kb: Kuaibao, actor: Actor, task_id: str, names: list[str] | N
 def modify_task_variables(kb: Kuaibao, actor: Actor, task_id: str, modifications: Mapping[str, tv.TypedValue],
                           deletions: list[str] | tuple[str, ...] = ()) -> None:
     """Task variables live in the process scope, as in Camunda without local variables."""
-    instance_id = kb.read(lambda s: _visible_task(s, actor, task_id).process_instance_id)
-    change_variables(kb, instance_id, modifications, deletions)
+    instance_id = kb.read(lambda s: workable_task(kb, s, actor, task_id).process_instance_id)
+    change_variables(kb, actor, instance_id, modifications, deletions, task_id=task_id)
+
+
+_LOGGED = (Task.process_instance_id, Task.process_definition_id, Task.process_definition_key, Task.tenant_id)
+
+
+def _log(s: Session, actor: Actor, operation: str, task_id: str, changes, task_columns) -> None:
+    """An operation on a task, from the task's own columns (_LOGGED); its instance is not loaded."""
+    instance_id, definition_id, definition_key, tenant_id = task_columns
+    oplog.write(s, actor, operation, "Task", oplog.TASK_WORKER, changes, task_id=task_id,
+                process_instance_id=instance_id, process_definition_id=definition_id,
+                process_definition_key=definition_key, tenant_id=tenant_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.demo import AGENCIES, COURIERS, DEMO_PASSWORD, OUTLETS, REGIONS, create_demo_identities, create_demo_records
-from app.models import JlCourier, JlOutlet, Membership, User
-from app.services.identity import CredentialCache, authenticate
+from app.models import JlCourier, JlOutlet, Membership, TenantMembership, User
+from app.services.identity import CredentialCache, authenticate, tenants_of
 from app.services.jilin_records import SqlRecords
 from handlers.employer import employer_of
 
@@ -28,6 +28,22 @@ def test_demo_identities_cover_every_region_and_agency(kb):
     assert groups_of(kb, "jl.admin") == {kb.settings.admin_group}
     actor = authenticate(kb, CredentialCache(0), "changbaishan.appraisal", DEMO_PASSWORD)
     assert actor is not None and actor.groups == {"changbaishan-appraisal"}
+
+
+def test_every_region_is_a_tenant_whose_members_are_its_groups(kb):
+    create_demo_identities(kb)  # again: no duplicate memberships
+
+    def region_memberships(s):
+        return s.scalar(select(func.count()).select_from(TenantMembership).where(
+            TenantMembership.tenant_id.in_(list(REGIONS)), TenantMembership.group_id.not_like("outlet-%"),
+            TenantMembership.group_id.not_like("enterprise-%")))
+    # each region's agencies and managers, and the province's process managers (DEPLOYER_GROUPS); outlets and
+    # enterprises belong to their own region (create_demo_records)
+    assert kb.read(region_memberships) == len(REGIONS) * (len(AGENCIES) + 1 + len(kb.settings.deployer_groups))
+    assert kb.read(lambda s: tenants_of(s, "x", frozenset({"yanbian-tax", "jl-managers", "outlet-x"}))) == {
+        "yanbian", "jl"}
+    assert kb.read(lambda s: tenants_of(s, "x", frozenset({"managers"}))) == set(REGIONS)
+    assert authenticate(kb, CredentialCache(0), "siping.postal", DEMO_PASSWORD).tenants == {"siping"}
 
 
 def test_demo_records_are_created_once_with_a_login_per_outlet_and_enterprise(kb):

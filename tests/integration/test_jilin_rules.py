@@ -480,10 +480,13 @@ def test_grades_1_to_4_get_the_funds_monthly_allowance(pack, today):
 def test_a_changchun_case_is_seen_only_by_changchuns_own_agency(pack, today):
     """Each case worker sees only their own agency's queue in their own region (BRIEF: actors)."""
     file_claim(pack, "GS-0016", today, today)
-    def visible(*groups: str) -> list[str]:
-        return [t.name for t in tasks.list_tasks(pack, Actor("someone", frozenset(groups)), TaskQuery())]
+    def visible(*groups: str, tenants: frozenset[str] | None = None) -> list[str]:
+        regions = frozenset(g.split("-")[0] for g in groups) if tenants is None else tenants
+        return [t.name for t in tasks.list_tasks(pack, Actor("someone", frozenset(groups), tenants=regions),
+                                                 TaskQuery())]
 
     assert visible("changchun-hrss") == ["受理审核"]
+    assert visible("changchun-hrss", tenants=frozenset({"jilin"})) == []  # the group alone is not enough
     assert visible("jilin-hrss") == []      # same agency, another region
     assert visible("changchun-ssb") == []   # same region, another agency
     assert visible("jilin-hrss", "changchun-postal", "jl-appraisal") == []

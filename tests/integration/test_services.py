@@ -14,8 +14,8 @@ from tests import diagrams
 from tests.conftest import FIXTURES
 
 REVIEW = (FIXTURES / "bpmn/review/claim_review.bpmn").read_bytes()
-WORKER = Actor("changchun.hrss", frozenset({"changchun-hrss"}))
-OTHER_REGION = Actor("jilin.hrss", frozenset({"jilin-hrss"}))
+WORKER = Actor("changchun.hrss", frozenset({"changchun-hrss"}), tenants=frozenset({"changchun"}))
+OTHER_REGION = Actor("jilin.hrss", frozenset({"jilin-hrss"}), tenants=frozenset({"jilin"}))
 
 
 def deploy(kb, resources: dict[str, bytes], **kw):

@@ -105,29 +105,6 @@ class ProcessInstanceWithVariablesSchema(ProcessInstanceSchema):
     variables = fields.Dict(keys=fields.String(), values=fields.Nested(VariableValueSchema))
 
 
-class HistoricProcessInstanceSchema(Schema):
-    id = fields.String()
-    rootProcessInstanceId = fields.Function(lambda i: i["id"] if isinstance(i, dict) else i.id)
-    superProcessInstanceId = fields.Constant(None)
-    superCaseInstanceId = fields.Constant(None)
-    caseInstanceId = fields.Constant(None)
-    processDefinitionName = fields.String(allow_none=True)
-    processDefinitionKey = fields.String(attribute="definition_key")
-    processDefinitionVersion = fields.Integer(allow_none=True)
-    processDefinitionId = fields.String(attribute="definition_id")
-    businessKey = fields.String(attribute="business_key", allow_none=True)
-    startTime = CamundaDateTime(attribute="start_time")
-    endTime = CamundaDateTime(attribute="end_time", allow_none=True)
-    removalTime = fields.Constant(None)
-    durationInMillis = fields.Integer(allow_none=True)
-    startUserId = fields.String(attribute="start_user_id", allow_none=True)
-    startActivityId = fields.Constant(None)
-    deleteReason = fields.Constant(None)
-    tenantId = fields.String(attribute="tenant_id", allow_none=True)
-    state = fields.String()
-    restartedProcessInstanceId = fields.Constant(None)
-
-
 class TaskSchema(Schema):
     id = fields.String()
     name = fields.String(allow_none=True)

@@ -224,3 +224,14 @@ class SignalSchema(_Loose):
     variables = fields.Dict(allow_none=True)
     tenantId = fields.String(allow_none=True)
     withoutTenantId = fields.Boolean(allow_none=True)
+
+
+class SuspensionSchema(Schema):
+    """Body of PUT …/suspended (Camunda's SuspensionStateDto / ProcessDefinitionSuspensionStateDto)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    suspended = fields.Boolean(allow_none=True, load_default=None)
+    includeProcessInstances = fields.Boolean(allow_none=True, load_default=False)
+    executionDate = fields.String(allow_none=True, load_default=None)
