@@ -16,16 +16,19 @@ def create_app(config_overrides: dict | None = None, handlers: Mapping[str, Call
     prepared service context (tests share one per database)."""
     from .api import register_blueprints
     from .api.auth import install as install_auth
+    from .web import register as register_web
     from .wiring import build_services
 
     kb = services or build_services(config_overrides, handlers)
-    app = Flask(__name__, instance_relative_config=False)
+    app = Flask(__name__, instance_relative_config=False, template_folder="web/templates",
+                static_folder="web/static")
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["kuaibao"] = kb
     install_auth(app)
     register_blueprints(app)
+    register_web(app)
     if kb.settings.job_executor == "thread" and services is None:
         from .jobs.executor import BackgroundExecutor
         app.extensions["kuaibao.jobs"] = BackgroundExecutor(kb).start()

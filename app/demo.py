@@ -118,6 +118,7 @@ def create_demo_records(kb: Kuaibao) -> DemoRecords:
             if records.get_enterprise(enterprise.id) is None:
                 records.upsert_enterprise(enterprise)
             ensure_group(s, f"enterprise-{enterprise.id}", enterprise.name)
+            ensure_tenant(s, enterprise.region, REGIONS.get(enterprise.region))
             s.flush()
             ensure_tenant_group(s, enterprise.region, f"enterprise-{enterprise.id}")
             staff.append((f"enterprise.{enterprise.id.lower()}", enterprise.name, "经办人",
@@ -126,6 +127,7 @@ def create_demo_records(kb: Kuaibao) -> DemoRecords:
             if records.get_outlet(outlet.id) is None:
                 records.upsert_outlet(outlet)
             ensure_group(s, f"outlet-{outlet.id}", outlet.name)
+            ensure_tenant(s, outlet.region, REGIONS.get(outlet.region))
             s.flush()
             ensure_tenant_group(s, outlet.region, f"outlet-{outlet.id}")
             staff.append((f"outlet.{outlet.id.lower()}", outlet.name, "经办人", (f"outlet-{outlet.id}",)))
