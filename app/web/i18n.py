@@ -1,10 +1,13 @@
 """One translation catalogue for the pages (Flask-Babel): Chinese by default, English on request, the choice kept
-in a cookie. Messages are written in English in the templates; zh/messages.po translates them. The .po files are
-the source: their .mo files are compiled when missing or older (at start-up), so nothing binary is committed."""
+in a cookie. Messages are written in English in the templates; translations/zh/pages/*.po translate them, one
+source file per page family (so they can be edited apart), compiled together into the one `messages` catalogue
+at start-up when it is missing or older than a source. Nothing binary is committed."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, redirect, request
@@ -44,12 +47,31 @@ def chosen_language() -> str:
 
 
 def compile_catalogues() -> None:
-    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as source:
-                catalog = read_po(source)
-            draft = mo.with_suffix(".mo.tmp")
-            with draft.open("wb") as target:
-                write_mo(target, catalog)
-            draft.replace(mo)
+    for language in TRANSLATIONS.iterdir():
+        sources = sorted((language / "pages").glob("*.po"))
+        if not sources:
+            continue
+        mo = language / "LC_MESSAGES" / "messages.mo"
+        if mo.exists() and mo.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+            continue
+        catalog = read_catalogue(sources)
+        mo.parent.mkdir(exist_ok=True)
+        draft = mo.with_suffix(f".{os.getpid()}.tmp")
+        with draft.open("wb") as target:
+            write_mo(target, catalog)
+        draft.replace(mo)
+
+
+def read_catalogue(sources) -> Catalog:
+    """The page files of one language as one catalogue (a message translated twice keeps the first)."""
+    merged: Catalog | None = None
+    for path in sources:
+        with path.open("rb") as source:
+            part = read_po(source)
+        if merged is None:
+            merged = part
+            continue
+        for message in part:
+            if message.id and message.id not in merged:
+                merged[message.id] = message
+    return merged

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
+
+from app.web.i18n import read_catalogue
 
 WEB = Path(__file__).resolve().parents[2] / "app" / "web"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -12,8 +13,7 @@ OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 
 
 def test_every_page_text_has_a_chinese_translation():
-    with (WEB / "translations/zh/LC_MESSAGES/messages.po").open("rb") as f:
-        catalog = read_po(f)
+    catalog = read_catalogue(sorted((WEB / "translations/zh/pages").glob("*.po")))
     used = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(str(WEB), METHODS, OPTIONS):
         for text in (message if isinstance(message, tuple) else (message,)):
@@ -21,6 +21,6 @@ def test_every_page_text_has_a_chinese_translation():
                 used.setdefault(text, f"{filename}:{lineno}")
     missing = [f"{where}: {text!r}" for text, where in sorted(used.items(), key=lambda kv: kv[1])
                if not (catalog.get(text) and catalog.get(text).string)]
-    assert not missing, "untranslated (add them to app/web/translations/zh/LC_MESSAGES/messages.po):\n" + \
+    assert not missing, "untranslated (add them to a file in app/web/translations/zh/pages/):\n" + \
         "\n".join(missing)
     assert len(used) > 20
