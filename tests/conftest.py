@@ -7,6 +7,7 @@ skipped with a visible reason; with REQUIRE_POSTGRES=1 a missing database is a f
 from __future__ import annotations
 
 import base64
+import json
 import os
 import uuid
 from pathlib import Path
@@ -83,17 +84,27 @@ def session_services(database_url):
         ensure_user(s, "outsider", "outsider")
         s.flush()
         ensure_membership(s, "worker", "workers")
+    with kb.store.engine.connect() as c:  # the demo's grants (regional managers) survive every test's clean-up
+        kb.demo_grants = {row[0] for row in c.execute(text("SELECT id FROM authorization_rule"))}
     yield kb
     kb.store.engine.dispose()
 
 
 @pytest.fixture
 def kb(session_services):
-    """The service context with empty runtime tables (authorization rows included) and no handlers."""
+    """The service context with empty runtime tables and no handlers; of the authorization rows only the demo's
+    remain."""
     from app.services import authz, gate
     with session_services.store.engine.begin() as c:
         for table in RUNTIME_TABLES:
-            c.execute(text(f"DELETE FROM {table}"))
+            if table == "authorization_rule":
+                kept = sorted(session_services.demo_grants)
+                c.execute(text("DELETE FROM authorization_rule WHERE id NOT IN (SELECT value FROM json_each(:ids))"
+                               if c.dialect.name == "sqlite" else
+                               "DELETE FROM authorization_rule WHERE NOT (id = ANY(:ids))"),
+                          {"ids": json.dumps(kept) if c.dialect.name == "sqlite" else kept})
+            else:
+                c.execute(text(f"DELETE FROM {table}"))
     session_services.engine.handlers.clear()
     session_services.specs._items.clear()
     authz.cache_of(session_services).changed()

@@ -6,8 +6,9 @@ A decision combines three things:
   `*`) for a user or group. A user's own rows decide first, then their groups' rows, then global rows; at
   one level a revoke beats a grant. Administrators (ADMIN_GROUP) bypass every check.
 - **Implicit grants**, as Camunda's default authorizations: the assignee, owner and candidates of a task may
-  read and work on it; whoever was offered or worked a task of a case, or started it, may read that case
-  (its process instance tree, its history); the reader groups a process declares may read its instances.
+  read and work on it; whoever was offered or worked a task of an instance, or started it, may read that
+  instance and the instances it called (not its siblings), with their history; the reader groups a process
+  declares may read its instances and what they call.
 - **Tenant check**: a non-administrator sees only data of their tenants (in Jilin: their region), plus data
   that has no tenant.
 
@@ -21,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..models import Authorization, HistoryActivity, ProcessInstance, Task, TaskCandidate
@@ -137,12 +138,17 @@ class Policy:
         return and_(self.tenant_ok(pi.tenant_id), or_(*reach))
 
     def _implicit_instance_reach(self, pi) -> list:
-        root = func.coalesce(pi.root_process_instance_id, pi.id)
+        """Involvement in an instance reaches it, what it called and the root of its case, never its siblings: a
+        worker of one outlet's enrolment must not read the other enrolments started by the same monthly list,
+        while the appraisal committee reads the injury claim that called its appraisal. Checked against the
+        instance itself, its caller and its root (deeper middle ancestors are not consulted)."""
         granted = exists().where(A.resource_type == p.PROCESS_INSTANCE, A.type == GRANT, self._principal(),
                                  or_(A.resource_id == pi.id, A.resource_id == pi.root_process_instance_id),
                                  A.permissions.op("&")(p.READ) == p.READ)
-        offered = exists().where(HA.root_process_instance_id == root, TC.task_id == HA.id, self._offered())
-        worked = exists().where(HA.root_process_instance_id == root, HA.assignee == self.actor.user_id)
+        here = or_(HA.process_instance_id == pi.id, HA.process_instance_id == pi.super_process_instance_id,
+                   HA.process_instance_id == pi.root_process_instance_id, HA.root_process_instance_id == pi.id)
+        offered = exists().where(here, TC.task_id == HA.id, self._offered())
+        worked = exists().where(here, HA.assignee == self.actor.user_id)
         return [pi.start_user_id == self.actor.user_id, granted, offered, worked]
 
     def readable_instance_ids(self, history: bool = False):

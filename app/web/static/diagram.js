@@ -29,6 +29,13 @@
         }
       });
       host.viewer = viewer;
+      let width = host.clientWidth;
+      window.addEventListener("resize", () => {  // a phone turned, a window resized: fit the diagram again
+        if (host.clientWidth === width || !host.clientWidth || !host.clientHeight) return;
+        width = host.clientWidth;
+        canvas.resized();
+        canvas.zoom("fit-viewport", "auto");
+      });
       return viewer;
     } catch (e) {
       host.innerHTML = '<p class="empty">' + (e.message || "") + "</p>";
