@@ -25,12 +25,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import Engine, event, text  # noqa: E402
 from start_claim_complete import fresh_database  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.demo import create_demo_identities  # noqa: E402
+from app.services import definitions  # noqa: E402
+from app.services.context import SYSTEM, Kuaibao  # noqa: E402
+from app.services.definitions import DefinitionQuery  # noqa: E402
+from app.services.jilin_records import today_in_jilin  # noqa: E402
+from app.wiring import build_services  # noqa: E402
+from tests.integration.test_jilin_rules import appraised, decide_work_injury, file_claim  # noqa: E402
+from tests.jilin_flow import deploy_pack, task, work  # noqa: E402
 
 WARMUP = 3
 WORKER, MANAGER, REGION_MANAGER = "changchun.hrss", "manager", "changchun.manager"
-# Where the claims stop, in turn: the first 17 of every 20 wait in the changchun-hrss queue.
+# Where the claims stop, in turn, 20 a round: 17 wait at a task of the changchun-hrss queue, one is closed (not a work
+# injury), one waits at the appraisal committee (受理鉴定申请), one is graded and waits at the SSB (核定本人工资).
 PLAN = ("受理审核",) * 10 + ("调查核实",) * 4 + ("作出认定决定",) * 3 + ("closed", "appraisal", "benefits")
 REST_QUEUE = "/engine-rest/task?candidateGroup=changchun-hrss&maxResults=50"
 
@@ -54,12 +66,8 @@ class Figures:
         return 1000 * statistics.quantiles(self.seconds, n=10, method="inclusive")[8]
 
 
-def build(url: str):
+def build(url: str) -> Kuaibao:
     """The services with the Jilin pack's handlers, jobs run right after each command (as the tests run them)."""
-    from app.demo import create_demo_identities
-    from app.wiring import build_services
-    from tests.jilin_flow import deploy_pack
-
     kb = build_services({"database_url": url, "job_executor": "eager", "secret_key": secrets.token_hex(32)},
                         handlers={})
     deploy_pack(kb)
@@ -71,13 +79,9 @@ def claim_no(i: int) -> str:
     return f"GS-{i + 1:05d}"
 
 
-def seed(kb, cases: int) -> None:
-    """File `cases` claims (accidents over the last 25 days, six couriers of JL-KD-0001) and move each to its stop
-    in PLAN with the pack's helpers: the hrss review and investigation, a decision, an appraisal."""
-    from app.services.jilin_records import today_in_jilin
-    from tests.integration.test_jilin_rules import appraised, decide_work_injury, file_claim
-    from tests.jilin_flow import work
-
+def seed(kb: Kuaibao, cases: int) -> None:
+    """File `cases` claims (employer filings today of accidents over the last 25 days, six couriers of JL-KD-0001)
+    and move each to its stop in PLAN with the Jilin tests' helpers, through the services."""
     today = today_in_jilin()
     for i in range(cases):
         number, stop = claim_no(i), PLAN[i % len(PLAN)]
@@ -96,13 +100,8 @@ def seed(kb, cases: int) -> None:
                  disability_remains=False)
 
 
-def pages(kb) -> list[tuple[str, str, str]]:
+def pages(kb: Kuaibao) -> list[tuple[str, str, str]]:
     """(page as shown, user, URL) of every page measured, with ids from the seeded data."""
-    from app.services import definitions
-    from app.services.context import SYSTEM
-    from app.services.definitions import DefinitionQuery
-    from tests.jilin_flow import task
-
     (claim,) = definitions.list_definitions(kb, SYSTEM, DefinitionQuery(key="injury_claim"))
     review = task(kb, claim_no(0), "受理审核").id
     return [("/tasks", WORKER, "/tasks"),
@@ -117,7 +116,8 @@ def pages(kb) -> list[tuple[str, str, str]]:
             ("/modeler", MANAGER, "/modeler")]
 
 
-def measure(client, engine, page: str, user: str, url: str, repeat: int, headers: dict | None = None) -> Figures:
+def measure(client: FlaskClient, engine: Engine, page: str, user: str, url: str, repeat: int,
+            headers: dict | None = None) -> Figures:
     """WARMUP unmeasured requests, then `repeat` measured ones; each must answer 200."""
     statements = 0
 
@@ -142,14 +142,16 @@ def measure(client, engine, page: str, user: str, url: str, repeat: int, headers
 
 
 def bench(url: str, cases: int, repeat: int) -> tuple[float, list[Figures]]:
-    """Seed, then measure the REST baseline and every page; the seeding seconds and the figures."""
-    from app import create_app
-
+    """Seed, then measure the REST baseline and every page; the seeding seconds and the figures. PostgreSQL is
+    analyzed first: a live database has statistics, and without them a fresh schema gets worse plans."""
     kb = build(url)
     started = time.perf_counter()
     seed(kb, cases)
     seeding = time.perf_counter() - started
     app, engine = create_app(services=kb), kb.store.engine
+    if engine.dialect.name == "postgresql":  # the planner statistics autovacuum would have gathered by now
+        with engine.begin() as c:
+            c.execute(text("ANALYZE"))
     basic = {"Authorization": "Basic " + base64.b64encode(f"{WORKER}:demo".encode()).decode()}
     rows = [measure(app.test_client(), engine, REST_QUEUE, f"{WORKER} (Basic)", REST_QUEUE, repeat, basic)]
     clients = {}

@@ -24,6 +24,8 @@ from ..services.context import Kuaibao
 from ..services.job_runs import record_failure, run_job
 from .history_schedule import CleanupSchedule
 
+_OTHER_JOB = aliased(Job, name="other_job")  # a job of the same instance (made once: aliases cost)
+
 log = logging.getLogger(__name__)
 
 
@@ -41,7 +43,7 @@ class JobExecutor:
     def acquire(self, limit: int | None = None) -> list[str]:
         """Lock up to `limit` due jobs for this executor; returns their ids."""
         now = utcnow()
-        other = aliased(Job)
+        other = _OTHER_JOB
         in_flight = exists().where(other.process_instance_id == Job.process_instance_id, other.id != Job.id,
                                    other.lock_expiration.is_not(None), other.lock_expiration >= now)
         stmt = (select(Job.id).where(Job.due <= now, Job.retries > 0, Job.suspended.is_(False),

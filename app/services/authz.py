@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..models import Authorization, HistoryActivity, ProcessInstance, Task, TaskCandidate
 from ..models.authorization import GLOBAL, GRANT, REVOKE
@@ -32,6 +32,10 @@ from .context import Actor, Kuaibao
 from .errors import Forbidden
 
 A, HA, TC = Authorization, HistoryActivity, TaskCandidate
+# Names of their own for the tables the instance predicates look into, so that they stay correlated to the right
+# rows when the caller's query is itself on one of these tables (made once: building aliases is not cheap).
+_REACH_HA, _REACH_TC = aliased(HA, name="reach_activity"), aliased(TC, name="reach_candidate")
+_READABLE_PI = aliased(ProcessInstance, name="readable_instance")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Policy:
     def __init__(self, actor: Actor, rules: list[Rule]):
         self.actor = actor
         self.rules = rules
+        self._instance_filters: dict[tuple[bool, bool], object] = {}  # built once per policy: building costs
 
     @property
     def bypass(self) -> bool:
@@ -112,13 +117,15 @@ class Policy:
         tenants = sorted(self.actor.tenants)
         return or_(column.is_(None), column.in_(tenants)) if tenants else column.is_(None)
 
-    def _principal(self):
+    def grantee(self):
+        """Authorization rows that speak of the caller: theirs, their groups', global ones."""
         who = [A.user_id == self.actor.user_id, A.type == GLOBAL]
         if self.actor.groups:
             who.append(A.group_id.in_(sorted(self.actor.groups)))
         return or_(*who)
 
-    def _offered(self, candidate=TC):
+    def offered_to(self, candidate=TC):
+        """Candidate rows that offer a task to the caller, by name or through a group."""
         who = [candidate.user_id == self.actor.user_id]
         if self.actor.groups:
             who.append(candidate.group_id.in_(sorted(self.actor.groups)))
@@ -128,6 +135,10 @@ class Policy:
         """Process instances the caller may read (`history`: also READ_HISTORY, for /history queries)."""
         if self.bypass:
             return None
+        key = (pi is _READABLE_PI, history)
+        known = pi is ProcessInstance or pi is _READABLE_PI  # other aliases are the caller's, made per query
+        if known and key in self._instance_filters:
+            return self._instance_filters[key]
         perms = (p.READ_INSTANCE, p.READ_HISTORY) if history else (p.READ_INSTANCE,)
         everything = self.scope(p.PROCESS_INSTANCE, p.READ)
         if history:
@@ -135,26 +146,38 @@ class Policy:
         reach = [everything.condition(pi.id), self.scope(p.PROCESS_DEFINITION, *perms).condition(pi.definition_key)]
         if not (everything.every and not everything.excluded):
             reach += self._implicit_instance_reach(pi)
-        return and_(self.tenant_ok(pi.tenant_id), or_(*reach))
+        where = and_(self.tenant_ok(pi.tenant_id), or_(*reach))
+        if known:
+            self._instance_filters[key] = where
+        return where
 
     def _implicit_instance_reach(self, pi) -> list:
         """Involvement in an instance reaches it, what it called and the root of its case, never its siblings: a
         worker of one outlet's enrolment must not read the other enrolments started by the same monthly list,
         while the appraisal committee reads the injury claim that called its appraisal. Checked against the
-        instance itself, its caller and its root (deeper middle ancestors are not consulted)."""
-        granted = exists().where(A.resource_type == p.PROCESS_INSTANCE, A.type == GRANT, self._principal(),
+        instance itself, its caller and its root (deeper middle ancestors are not consulted).
+
+        Each anchor gets its own EXISTS walking that instance's activities by index, and the candidate rows of each
+        activity are probed by task id in a nested EXISTS: under one OR, or as a join, the planner instead walks
+        every candidate row of the caller's groups for every instance it checks."""
+        granted = exists().where(A.resource_type == p.PROCESS_INSTANCE, A.type == GRANT, self.grantee(),
                                  or_(A.resource_id == pi.id, A.resource_id == pi.root_process_instance_id),
                                  A.permissions.op("&")(p.READ) == p.READ)
-        here = or_(HA.process_instance_id == pi.id, HA.process_instance_id == pi.super_process_instance_id,
-                   HA.process_instance_id == pi.root_process_instance_id, HA.root_process_instance_id == pi.id)
-        offered = exists().where(here, TC.task_id == HA.id, self._offered())
-        worked = exists().where(here, HA.assignee == self.actor.user_id)
-        return [pi.start_user_id == self.actor.user_id, granted, offered, worked]
+        ha, tc = _REACH_HA, _REACH_TC
+        anchors = (ha.process_instance_id == pi.id, ha.process_instance_id == pi.super_process_instance_id,
+                   ha.process_instance_id == pi.root_process_instance_id, ha.root_process_instance_id == pi.id)
+        offered_here = exists().where(tc.task_id == ha.id, self.offered_to(tc))
+        offered = [exists().where(at, offered_here) for at in anchors]
+        worked = [exists().where(at, ha.assignee == self.actor.user_id) for at in anchors]
+        return [pi.start_user_id == self.actor.user_id, granted, *offered, *worked]
 
-    def readable_instance_ids(self, history: bool = False):
-        """A subquery of the ids of readable instances, for tables that refer to instances (jobs, incidents…)."""
-        where = self.instance_filter(history=history)
-        return None if where is None else select(ProcessInstance.id).where(where)
+    def readable_instances(self, instance_column, history: bool = False):
+        """A condition on another table's instance column (jobs, incidents, history…): its instance is readable;
+        None: no restriction. A correlated EXISTS, so a query about one case checks that case, not first every
+        instance of the tenant."""
+        if self.bypass:
+            return None
+        return exists().where(_READABLE_PI.id == instance_column, self.instance_filter(_READABLE_PI, history))
 
     def reads_instance(self, s: Session, instance_id: str, history: bool = False) -> bool:
         where = self.instance_filter(history=history)
@@ -164,13 +187,11 @@ class Policy:
     def refers_to_readable(self, instance_column, definition_key_column=None, history: bool = False):
         """Rows of another table (jobs, incidents, external tasks…) that belong to a readable instance; rows of
         no instance (a timer that starts a process) need READ_INSTANCE on their definition."""
-        ids = self.readable_instance_ids(history)
-        if ids is None:
-            return None
-        if definition_key_column is None:
-            return instance_column.in_(ids)
+        readable = self.readable_instances(instance_column, history)
+        if readable is None or definition_key_column is None:
+            return readable
         by_definition = self.scope(p.PROCESS_DEFINITION, p.READ_INSTANCE).condition(definition_key_column)
-        return or_(instance_column.in_(ids), and_(instance_column.is_(None), by_definition))
+        return or_(readable, and_(instance_column.is_(None), by_definition))
 
     def may_update_every_instance(self) -> bool:
         """UPDATE on every instance: what machine logins (workers, message senders) are given."""
@@ -181,7 +202,7 @@ class Policy:
         if self.bypass:
             return None
         reach = [task.assignee == self.actor.user_id, task.owner == self.actor.user_id,
-                 exists().where(TC.task_id == task.id, self._offered()),
+                 exists().where(TC.task_id == task.id, self.offered_to()),
                  self.scope(p.TASK, p.READ).condition(task.id),
                  self.scope(p.PROCESS_DEFINITION, p.READ_TASK).condition(task.process_definition_key)]
         return and_(self.tenant_ok(task.tenant_id), or_(*reach))
@@ -191,7 +212,7 @@ class Policy:
         if self.bypass:
             return None
         reach = [task.assignee == self.actor.user_id, task.owner == self.actor.user_id,
-                 exists().where(TC.task_id == task.id, self._offered()),
+                 exists().where(TC.task_id == task.id, self.offered_to()),
                  self.scope(p.TASK, p.TASK_WORK, p.UPDATE).condition(task.id),
                  self.scope(p.PROCESS_DEFINITION, p.TASK_WORK, p.UPDATE_TASK).condition(task.process_definition_key)]
         return and_(self.tenant_ok(task.tenant_id), or_(*reach))
@@ -244,27 +265,27 @@ def forbidden(actor: Actor, permission: int, resource_type: int, resource_id: st
 # --- loading and caching ---------------------------------------------------------------------------------
 
 class PolicyCache:
-    """Per-caller rules for a few seconds; `changed()` (any authorization change here) empties it."""
+    """Per-caller policies for a few seconds; `changed()` (any authorization change here) empties it."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
         self._lock = threading.Lock()
-        self._items: dict[tuple, tuple[float, list[Rule]]] = {}
+        self._items: dict[Actor, tuple[float, Policy]] = {}
 
-    def get(self, key: tuple) -> list[Rule] | None:
+    def get(self, key: Actor) -> Policy | None:
         with self._lock:
             hit = self._items.get(key)
         if hit is None or hit[0] < time.monotonic():
             return None
         return hit[1]
 
-    def put(self, key: tuple, rules: list[Rule]) -> None:
+    def put(self, key: Actor, policy: Policy) -> None:
         if self.seconds <= 0:
             return
         with self._lock:
             if len(self._items) > 10_000:
                 self._items.clear()
-            self._items[key] = (time.monotonic() + self.seconds, rules)
+            self._items[key] = (time.monotonic() + self.seconds, policy)
 
     def changed(self) -> None:
         with self._lock:
@@ -300,14 +321,13 @@ def policy(kb: Kuaibao, actor: Actor, session: Session | None = None) -> Policy:
     """The caller's policy (administrators need no rows)."""
     if actor.is_admin:
         return Policy(actor, [])
-    key = (actor.user_id, actor.groups)
     cache = cache_of(kb)
-    rules = cache.get(key)
-    if rules is None:
+    found = cache.get(actor)
+    if found is None:
         rules = session_rules(session, actor) if session is not None else kb.read(lambda s: session_rules(s, actor))
-        rules += built_in_rules(kb, actor)
-        cache.put(key, rules)
-    return Policy(actor, rules)
+        found = Policy(actor, rules + built_in_rules(kb, actor))
+        cache.put(actor, found)
+    return found
 
 
 def session_rules(s: Session, actor: Actor) -> list[Rule]:

@@ -13,12 +13,13 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..models import Authorization, HistoryActivity, ProcessInstance, TaskCandidate
-from ..models.authorization import GLOBAL, GRANT
+from ..models.authorization import GRANT
 from . import authz
 from . import permissions as p
 from .context import Actor, Kuaibao
 
 MONTHLY_LIST = "monthly_outlet_list"
+_CALLER = aliased(ProcessInstance, name="list_caller")
 
 
 def readable(kb: Kuaibao, actor: Actor, s, pi=ProcessInstance) -> list:
@@ -31,22 +32,19 @@ def readable(kb: Kuaibao, actor: Actor, s, pi=ProcessInstance) -> list:
 
 
 def _of_a_monthly_list(pi):
-    caller = aliased(ProcessInstance)
+    caller = _CALLER
     return or_(pi.definition_key == MONTHLY_LIST,
                pi.super_process_instance_id.in_(select(caller.id).where(caller.definition_key == MONTHLY_LIST)))
 
 
 def _involved_itself(pol: authz.Policy, actor: Actor, pi):
     a, ha, tc = Authorization, HistoryActivity, TaskCandidate
-    principal = [a.user_id == actor.user_id, a.type == GLOBAL]
-    offered = [tc.user_id == actor.user_id]
-    if actor.groups:
-        principal.append(a.group_id.in_(sorted(actor.groups)))
-        offered.append(tc.group_id.in_(sorted(actor.groups)))
     every = pol.scope(p.PROCESS_INSTANCE, p.READ).condition(pi.id)
     by_definition = pol.scope(p.PROCESS_DEFINITION, p.READ_INSTANCE, p.READ_HISTORY).condition(pi.definition_key)
     granted = exists().where(a.resource_type == p.PROCESS_INSTANCE, a.type == GRANT, a.resource_id == pi.id,
-                             or_(*principal), a.permissions.op("&")(p.READ) == p.READ)
-    had_task = exists().where(ha.process_instance_id == pi.id, tc.task_id == ha.id, or_(*offered))
+                             pol.grantee(), a.permissions.op("&")(p.READ) == p.READ)
+    # the instance's activities by index, each one's candidates by task id (see authz._implicit_instance_reach)
+    had_task = exists().where(ha.process_instance_id == pi.id,
+                              exists().where(tc.task_id == ha.id, pol.offered_to(tc)))
     worked = exists().where(ha.process_instance_id == pi.id, ha.assignee == actor.user_id)
     return or_(every, by_definition, granted, had_task, worked, pi.start_user_id == actor.user_id)

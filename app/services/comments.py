@@ -67,7 +67,7 @@ def _check_readable(kb: Kuaibao, s: Session, actor: Actor, task_id: str) -> None
         pass
     if s.scalar(select(Task.id).where(Task.id == task_id)) is None:
         stmt = select(Comment.id).where(Comment.task_id == task_id).limit(1)
-        readable = authz.policy(kb, actor, s).readable_instance_ids(history=True)
-        if s.scalar(stmt if readable is None else stmt.where(Comment.process_instance_id.in_(readable))):
+        readable = authz.policy(kb, actor, s).readable_instances(Comment.process_instance_id, history=True)
+        if s.scalar(stmt if readable is None else stmt.where(readable)):
             return
     raise NotFound(f"No task found for task id {task_id}")

@@ -14,6 +14,8 @@ from ..models import ProcessDefinition, ProcessInstance, Variable
 from .authz import Policy
 from .errors import InvalidRequest
 
+# The root instance and its definition, joined for removal times (made once: building aliases is not cheap).
+_ROOT, _ROOT_DEFINITION = aliased(ProcessInstance, name="root"), aliased(ProcessDefinition, name="root_definition")
 OPERATORS = ("eq", "neq", "gt", "gteq", "lt", "lteq", "like")
 
 
@@ -108,7 +110,7 @@ def millis(start: datetime | None, end: datetime | None) -> int | None:
 def with_removal(stmt, root_id_column):
     """Add the root instance's end time and time to live: history is removed with its whole process tree, so
     every row's removalTime is the root's (Camunda's default removal-time strategy, "end")."""
-    root, definition = aliased(ProcessInstance), aliased(ProcessDefinition)
+    root, definition = _ROOT, _ROOT_DEFINITION
     return (stmt.add_columns(root.end_time.label("root_end_time"),
                              definition.history_time_to_live.label("root_ttl"))
             .outerjoin(root, root.id == root_id_column)
@@ -126,8 +128,7 @@ def removal_time(end_time: datetime | None, ttl_days: int | None, settings) -> d
 
 def readable_instance(pol: Policy, instance_id_column):
     """Rows of instances the caller may read in history (None: no restriction)."""
-    ids = pol.readable_instance_ids(history=True)
-    return None if ids is None else instance_id_column.in_(ids)
+    return pol.readable_instances(instance_id_column, history=True)
 
 
 def nothing_if(*given) -> list:

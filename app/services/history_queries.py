@@ -31,6 +31,7 @@ from .history_common import (
 from .queries import Page, Sorting, apply_page, apply_sorting
 
 PI, PD, HA = ProcessInstance, ProcessDefinition, HistoryActivity
+_CALLED = aliased(PI, name="called")  # another instance, where one refers to another (made once: aliases cost)
 SUSPENDED, INTERNALLY_TERMINATED = "SUSPENDED", "INTERNALLY_TERMINATED"
 
 
@@ -124,12 +125,12 @@ def _conditions(q: HistoricInstanceQuery) -> list:
         if value is not None:
             where.append(condition(value))
     flags = [(q.root_process_instances, PI.super_process_instance_id.is_(None)),
-             (q.leaf_process_instances, ~exists().where(aliased(PI).super_process_instance_id == PI.id)),
+             (q.leaf_process_instances, ~exists().where(_CALLED.super_process_instance_id == PI.id)),
              (q.finished, PI.end_time.is_not(None)), (q.unfinished, PI.end_time.is_(None)),
              (q.without_tenant_id, PI.tenant_id.is_(None))]
     where += [condition for wanted, condition in flags if wanted]
     if q.sub_process_instance_id is not None:
-        sub = aliased(PI)
+        sub = _CALLED
         where.append(PI.id == select(sub.super_process_instance_id).where(sub.id == q.sub_process_instance_id)
                      .scalar_subquery())
     where += _state(q) + _activities(q) + _incidents(q)

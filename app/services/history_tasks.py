@@ -180,13 +180,13 @@ def _people(q: HistoricTaskQuery) -> list:
 def _readable(s: Session, kb: Kuaibao, actor: Actor) -> list:
     """Tasks of instances the caller may read, and tasks they worked or were offered (finished ones too)."""
     pol = authz.policy(kb, actor, s)
-    readable = pol.readable_instance_ids(history=True)
+    readable = pol.readable_instances(HA.process_instance_id, history=True)
     if readable is None:
         return []
     offered = [TC.user_id == actor.user_id]
     if actor.groups:
         offered.append(TC.group_id.in_(sorted(actor.groups)))
-    reach = or_(HA.process_instance_id.in_(readable), HA.assignee == actor.user_id, _candidate(or_(*offered)))
+    reach = or_(readable, HA.assignee == actor.user_id, _candidate(or_(*offered)))
     return [reach, pol.tenant_ok(HA.tenant_id)]
 
 

@@ -74,11 +74,11 @@ def _readable(s: Session, kb: Kuaibao, actor: Actor) -> list:
     """Entries of readable instances; entries about no instance (deployments, identities…) only for those who may
     read deployments; and whole categories granted on OperationLogCategory."""
     pol = authz.policy(kb, actor, s)
-    readable = pol.readable_instance_ids(history=True)
+    readable = pol.readable_instances(LOG.process_instance_id, history=True)
     if readable is None:
         return []
     unattached = true() if pol.allows(p.DEPLOYMENT, p.READ) else false()
-    reach = or_(LOG.process_instance_id.in_(readable), and_(LOG.process_instance_id.is_(None), unattached),
+    reach = or_(readable, and_(LOG.process_instance_id.is_(None), unattached),
                 pol.scope(OPERATION_LOG_CATEGORY, p.READ).condition(LOG.category))
     return [reach, pol.tenant_ok(LOG.tenant_id)]
 
