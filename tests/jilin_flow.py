@@ -4,7 +4,6 @@ them with form values, read variables and records."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,8 @@ import pytest
 from app.demo import create_demo_records
 from app.services import deployments, instances, tasks, variables
 from app.services.context import SYSTEM
-from app.services.jilin_records import PACK_ZONE, SqlRecords
+from app.services.jilin_records import SqlRecords
+from app.services.local_time import local_day  # noqa: F401  (the tests take it from here)
 from app.services.task_queries import TaskQuery
 from app.services.typed_values import TypedValue
 from handlers import HANDLERS
@@ -72,7 +72,3 @@ def variable(kb, instance_id: str, name: str):
 def records(kb, read):
     return kb.read(lambda s: read(SqlRecords(s)))
 
-
-def local_day(moment: datetime) -> date:
-    """The Jilin calendar day of a stored (naive UTC) timestamp: due dates from durations are instants."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(PACK_ZONE).date()

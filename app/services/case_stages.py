@@ -7,7 +7,7 @@ injury determination does not pull back a case that has reached appraisal); an o
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..models import HistoryActivity
 from .activities_info import activities_of
 from .context import Kuaibao
-from .jilin_records import PACK_ZONE
+from .local_time import start_of_day_utc
 
 STAGES = ("enrolment", "contribution", "injury_determination", "disability_appraisal", "benefit_payment")
 # The stage a whole process belongs to, for open activities that carry no stage property of their own.
@@ -55,17 +55,6 @@ def open_stages(kb: Kuaibao, s: Session, roots) -> dict[str, str]:
     for root, definition_id, key, activity in rows:
         found.setdefault(root, []).append(activity_stage(kb, s, definition_id, key, activity))
     return {root: stage for root, stages in found.items() if (stage := furthest(stages)) is not None}
-
-
-def local_day(moment: datetime) -> date:
-    """The Jilin calendar day of a stored (naive UTC) timestamp."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(PACK_ZONE).date()
-
-
-def start_of_day_utc(day: date) -> datetime:
-    """The stored (naive UTC) instant at which a Jilin calendar day begins."""
-    local = datetime(day.year, day.month, day.day, tzinfo=PACK_ZONE)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def deadline_status(due: date, today: date) -> tuple[str, int]:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Group, HistoryActivity, OperationLog, ProcessDefinition, ProcessInstance, Task, TaskCandidate
-from .case_stages import activity_stage, deadline_status, local_day
+from .case_stages import activity_stage, deadline_status
 from .context import Kuaibao
+from .local_time import local_day
 
 # Statutory dates the pack keeps in variables, and the variable whose presence says the date has been met.
 STATUTORY_DATES = (("decision_due", "decided_on"), ("reappraisal_deadline", "request_reappraisal"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint
 
 from . import cockpit_actions, cockpit_definitions, cockpit_failures, cockpit_instances
-from .cockpit_common import local
 from .session_pages import managers_only
 
 bp = Blueprint("cockpit", __name__)
@@ -29,8 +28,3 @@ ROUTES = (
 for rule, method, view in ROUTES:
     bp.add_url_rule(rule, f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}", managers_only(view),
                     methods=[method])
-
-
-@bp.context_processor
-def cockpit_helpers():
-    return {"local": local}

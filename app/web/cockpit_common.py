@@ -1,9 +1,9 @@
-"""What the Cockpit's views share: Jilin local times, filters read from the query string, and service failures
+"""What the Cockpit's views share: filters read from the query string, and service failures
 turned into a readable flashed message (never a JSON body or a stack trace)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -13,30 +13,20 @@ from flask_babel import gettext as _
 from ..api.http import kb
 from ..services import authz, errors, permissions
 from ..services.activities_info import activities_of
-from ..services.jilin_records import PACK_ZONE
+from ..services.local_time import start_of_day_utc
 from ..services.typed_values import VariableValueError
+from .time_text import parse_day
 
 PAGE_SIZE = 50
-
-
-def local(moment: datetime | None, seconds: bool = False) -> str:
-    """A stored (naive UTC) instant as the agencies read it: Asia/Shanghai, minutes (or seconds)."""
-    if moment is None:
-        return ""
-    aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-    return aware.astimezone(PACK_ZONE).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def day_start(text: str | None, next_day: bool = False) -> datetime | None:
     """The naive UTC instant a Jilin calendar day (YYYY-MM-DD) starts at, or the next day's with `next_day`
     (so "started before 5 May" includes the whole of 5 May); None for an empty or malformed field."""
-    try:
-        day = date.fromisoformat((text or "").strip())
-    except ValueError:
+    day = parse_day(text)
+    if day is None:
         return None
-    if next_day:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(), PACK_ZONE).astimezone(timezone.utc).replace(tzinfo=None)
+    return start_of_day_utc(day + timedelta(days=1) if next_day else day)
 
 
 def arg(name: str) -> str | None:

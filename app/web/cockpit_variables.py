@@ -3,10 +3,11 @@ Camunda type (a Long stays a Long, a Json stays a Json), so an edit never change
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 
 from ..services import typed_values as tv
 from ..services.jilin_records import PACK_ZONE
+from ..services.local_time import to_local
 
 ADDABLE = ("String", "Boolean", "Long", "Integer", "Double", "Date", "Json")
 MULTILINE = ("Json", "Object", "Xml")
@@ -21,8 +22,7 @@ def as_text(value: tv.TypedValue) -> str:
         return json.dumps(v, ensure_ascii=False, default=str)
     if value.type == "Date":
         moment = v if isinstance(v, datetime) else tv.parse_date(v)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(PACK_ZONE).isoformat(timespec="seconds")
+        return to_local(moment).isoformat(timespec="seconds")
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, date):

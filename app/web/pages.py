@@ -50,8 +50,8 @@ def js_text() -> dict[str, str]:
 
 
 def _blueprints() -> list[Blueprint]:
-    from . import cockpit, dashboards, modeler, tasklist, tracker
-    return [home, tasklist.bp, tracker.bp, cockpit.bp, modeler.bp, dashboards.bp]
+    from . import cockpit, dashboards, modeler, tasklist, time_text, tracker
+    return [home, time_text.bp, tasklist.bp, tracker.bp, cockpit.bp, modeler.bp, dashboards.bp]
 
 
 BLUEPRINTS = _blueprints()

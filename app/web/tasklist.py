@@ -15,7 +15,6 @@ from ..services import comments, tasks
 from ..services.errors import Forbidden, NotFound, ServiceError, TaskAlreadyClaimed
 from ..services.forms import FormInvalid
 from . import tasklist_start
-from .tasklist_dates import show_day, show_time
 from .tasklist_forms import check, parse
 from .tasklist_lists import DUE, SORTS, STAGES, VIEWS, ListState
 from .tasklist_lists import load as load_list
@@ -27,8 +26,7 @@ bp = Blueprint("tasklist", __name__)
 
 @bp.context_processor
 def helpers():
-    return {"show_time": show_time, "show_day": show_day, "stage_names": STAGES, "view_names": VIEWS,
-            "due_names": DUE, "sort_names": {key: label for key, (label, _sorting) in SORTS.items()}}
+    return {"stage_names": STAGES, "view_names": VIEWS, "due_names": DUE, "sort_names": {key: label for key, (label, _sorting) in SORTS.items()}}
 
 
 @bp.get("/tasks")

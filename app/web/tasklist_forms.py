@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 
 from ..services import forms
 from ..services.jilin_records import PACK_ZONE
+from ..services.local_time import local_day
 from ..services.typed_values import TypedValue
-from .tasklist_dates import local, parse_day
+from .time_text import parse_day
 
 DATE_HINT = re.compile(r"（YYYY-MM(-DD)?）|[，,]\s*YYYY-MM(-DD)?")  # the pack's labels hint the format of a date
 LONG_TEXT = re.compile(r"(_json|_note|_reason|_comment)$|^(description|findings|missing_materials)$")
@@ -94,7 +95,7 @@ def display(kind: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return local(value).date().isoformat()
+        return local_day(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (dict, list)):

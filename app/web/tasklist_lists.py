@@ -11,15 +11,17 @@ from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 
-from ..models import ProcessDefinition, Task
+from ..models import ProcessDefinition, Task, utcnow
 from ..services import definitions, instances, tasks
 from ..services.activities_info import activities_of
 from ..services.context import Actor, Kuaibao
 from ..services.definitions import DefinitionQuery
 from ..services.instances import InstanceQuery
+from ..services.local_time import start_of_day_utc
 from ..services.queries import Page, Sorting
 from ..services.task_queries import TaskQuery
-from .tasklist_dates import day_start_utc, due_state, parse_day, utcnow
+from .tasklist_dates import due_state
+from .time_text import parse_day
 
 PAGE_SIZE = 25
 VIEWS = {"queue": _l("My queue"), "mine": _l("My tasks"), "all": _l("All I can see")}
@@ -144,10 +146,10 @@ def filtered_query(kb: Kuaibao, actor: Actor, state: ListState) -> TaskQuery | N
         query.without_due_date = True
     after, before = parse_day(state.due_after), parse_day(state.due_before)
     if after is not None:  # on or after the local day (the query's bound is strict)
-        bound = day_start_utc(after) - timedelta(microseconds=1)
+        bound = start_of_day_utc(after) - timedelta(microseconds=1)
         query.due_after = max(query.due_after, bound) if query.due_after else bound
     if before is not None:  # on or before the local day
-        bound = day_start_utc(before + timedelta(days=1))
+        bound = start_of_day_utc(before + timedelta(days=1))
         query.due_before = min(query.due_before, bound) if query.due_before else bound
     if state.key:
         query.process_instance_business_key_like = f"%{state.key.replace('%', '')}%"

@@ -6,8 +6,6 @@ is "not found" (never "forbidden": that would confirm it exists).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
 from flask import Blueprint, abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
 
@@ -15,30 +13,11 @@ from ..api.http import kb
 from ..services import case_tracker, monthly_progress
 from ..services.case_stages import AT_RISK_DAYS
 from ..services.errors import NotFound
-from ..services.jilin_records import PACK_ZONE
 from .session_pages import is_manager
 from .tracker_labels import labels
 
 bp = Blueprint("tracker", __name__)
 POLL_MS = 1500
-
-
-@bp.app_template_global("jl_time")
-def local_time(moment: datetime | None) -> str:
-    """A stored (naive UTC) time as the agencies read it: Jilin local time, to the minute."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone(PACK_ZONE).strftime("%Y-%m-%d %H:%M")
-
-
-@bp.app_template_global("jl_date")
-def local_date(moment: datetime | date | None) -> str:
-    """A stored time's Jilin calendar day (a date is shown as it is)."""
-    if moment is None:
-        return ""
-    if isinstance(moment, datetime):
-        return moment.replace(tzinfo=timezone.utc).astimezone(PACK_ZONE).strftime("%Y-%m-%d")
-    return moment.isoformat()
 
 
 @bp.get("/tracker")

@@ -210,8 +210,10 @@ def test_a_process_manager_assigns_a_task_to_a_case_worker(app, claim):
 def test_dates_show_in_the_agencies_zone():
     from datetime import datetime
 
-    from app.web.tasklist_dates import day_start_utc, due_state, show_time
+    from app.services.local_time import start_of_day_utc
+    from app.web.tasklist_dates import due_state
+    from app.web.time_text import show_time
     assert show_time(datetime(2024, 3, 5, 18, 30)) == "2024-03-06 02:30"
-    assert day_start_utc(date(2024, 3, 6)) == datetime(2024, 3, 5, 16, 0)
+    assert start_of_day_utc(date(2024, 3, 6)) == datetime(2024, 3, 5, 16, 0)
     now = datetime(2024, 3, 5, 12, 0)
     assert [due_state(datetime(2024, 3, d, 12, 0), now) for d in (4, 6, 9)] == ["overdue", "soon", None]
