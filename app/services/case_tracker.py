@@ -124,10 +124,10 @@ def _claim_hits(kb: Kuaibao, actor: Actor, s: Session, text: str, outlet_id: str
         latest.setdefault(row[0].business_key, row)
     chosen = list(latest.values())[:SEARCH_LIMIT]
     stages = open_stages(kb, s, [row[0].id for row in chosen])
+    closed = _final_stages(kb, s, [i.id for i, *_ in chosen if not (i.state == ACTIVE and i.id in stages)])
     hits = []
     for instance, claim, courier_name in chosen:
-        stage = stages.get(instance.id) if instance.state == ACTIVE else None
-        stage = stage or _final_stage(kb, s, instance.id)
+        stage = (stages.get(instance.id) if instance.state == ACTIVE else None) or closed[instance.id]
         hits.append(Hit("claim", instance.business_key, courier_name or (claim.courier_id if claim else None),
                         claim.outlet_id if claim else None, instance.tenant_id, stage,
                         "open" if instance.state == ACTIVE else _outcome(instance, claim), instance.start_time))
@@ -247,14 +247,26 @@ def _outcome(root: ProcessInstance, claim: JlClaim | None) -> str:
 
 
 def _final_stage(kb: Kuaibao, s: Session, root_id: str) -> str:
-    """The furthest stage a (closed) tree reached: its staged activities and the processes it ran."""
+    return _final_stages(kb, s, [root_id])[root_id]
+
+
+def _final_stages(kb: Kuaibao, s: Session, root_ids: list[str]) -> dict[str, str]:
+    """The furthest stage each (closed) tree reached: its staged activities and the processes it ran; two
+    queries for all the trees."""
     ha = HistoryActivity
-    rows = s.execute(select(ha.process_definition_id, ha.process_definition_key, ha.activity_id)
-                     .where(ha.root_process_instance_id == root_id, ha.canceled.is_(False),
+    reached: dict[str, list] = {root: [] for root in root_ids}
+    rows = s.execute(select(ha.root_process_instance_id, ha.process_definition_id, ha.process_definition_key,
+                            ha.activity_id)
+                     .where(ha.root_process_instance_id.in_(root_ids), ha.canceled.is_(False),
                             ha.activity_type.in_(("userTask", "callActivity"))).distinct())
-    stages = [activity_stage(kb, s, *row) for row in rows]
-    keys = s.scalars(select(PI.definition_key).where(or_(PI.id == root_id, PI.root_process_instance_id == root_id)))
-    return furthest(stages + [PROCESS_STAGE.get(k) for k in keys]) or "injury_determination"
+    for root, *activity in rows:
+        reached[root].append(activity_stage(kb, s, *activity))
+    trees = s.execute(select(func.coalesce(PI.root_process_instance_id, PI.id), PI.definition_key)
+                      .where(or_(PI.id.in_(root_ids), PI.root_process_instance_id.in_(root_ids))))
+    for root, key in trees:
+        if root in reached:
+            reached[root].append(PROCESS_STAGE.get(key))
+    return {root: furthest(stages) or "injury_determination" for root, stages in reached.items()}
 
 
 def _statutory_values(s: Session, instances: list[ProcessInstance]) -> dict:

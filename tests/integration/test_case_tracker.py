@@ -87,6 +87,10 @@ def test_an_uninsured_outlets_stages_are_flagged_and_a_refused_claim_ends_where_
         ("injury_determination", "ended", "refused"), ("disability_appraisal", "todo", None),
         ("benefit_payment", "todo", None)]
     assert case.highlight == ["end_refused"]
+    file_claim(pack, "GS-3", today, today)
+    hits = case_tracker.search(pack, SYSTEM, "GS-")  # a closed and an open claim among the hits
+    assert sorted((h.key, h.stage, h.status) for h in hits) == [
+        ("GS-2", "injury_determination", "refused"), ("GS-3", "injury_determination", "open")]
 
 
 def test_deadlines_turn_at_risk_then_overdue_by_jilin_calendar_day(pack, today):
